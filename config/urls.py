@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from lessons import views as lesson_views
+
+urlpatterns = [
+    path("", lesson_views.home, name="home"),
+    path("healthz", lesson_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("lessons/", include("lessons.urls")),
+    path("projects/", include("projects.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Hindsight administration"
+admin.site.site_title = "Hindsight admin"
+admin.site.index_title = "Lessons, projects and people"

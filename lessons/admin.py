@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from lessons.models import (
+    Action,
+    Application,
+    Category,
+    Checklist,
+    ChecklistItem,
+    Lesson,
+    LessonViewDay,
+    Rating,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "description")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    autocomplete_fields = ("owner",)
+
+
+class ApplicationInline(admin.TabularInline):
+    model = Application
+    extra = 0
+    autocomplete_fields = ("project", "applied_by")
+
+
+@admin.register(Lesson)
+class LessonAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "title",
+        "project",
+        "category",
+        "kind",
+        "impact",
+        "visibility",
+        "status",
+        "submitter",
+        "published_at",
+    )
+    list_filter = (
+        "status",
+        "visibility",
+        "kind",
+        "impact",
+        "likelihood",
+        "category",
+        "project__project_type",
+        "project__department",
+        "is_anonymous",
+    )
+    search_fields = ("title", "summary", "recommendation", "project__code", "tags__name")
+    autocomplete_fields = (
+        "project",
+        "phase",
+        "review",
+        "category",
+        "reviewed_by",
+        "recurrence_of",
+        "merged_into",
+        "submitted_by",
+    )
+    readonly_fields = (
+        "view_count",
+        "rating_count",
+        "rating_avg",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+    date_hierarchy = "published_at"
+    list_select_related = ("project", "category")
+    inlines = [ActionInline, ApplicationInline]
+    history_list_display = ("status", "visibility")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "summary",
+                    "context",
+                    "root_cause",
+                    "recommendation",
+                    "early_warning",
+                )
+            },
+        ),
+        (
+            "Classification",
+            {"fields": ("kind", "category", "tags", "impact", "likelihood", "occurred_on")},
+        ),
+        ("Where it came from", {"fields": ("project", "phase", "review", "recurrence_of")}),
+        (
+            "Access and curation",
+            {
+                "fields": (
+                    "visibility",
+                    "status",
+                    "is_anonymous",
+                    "submitted_by",
+                    "published_at",
+                    "reviewed_by",
+                    "review_due",
+                    "merged_into",
+                )
+            },
+        ),
+        (
+            "Figures",
+            {
+                "fields": (
+                    "view_count",
+                    "rating_count",
+                    "rating_avg",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        # The admin is a surface like any other: it sees what the access rule allows.
+        return Lesson.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Lesson | None = None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_anonymous:
+            fields.append("submitted_by")
+        return fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Lesson | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_anonymous:
+            return fieldsets
+        # An anonymous lesson never shows a submitter field, not even an empty one.
+        return [
+            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "submitted_by")})
+            for name, opts in fieldsets
+        ]
+
+    @admin.display(description="submitted by", ordering="submitted_by__username")
+    def submitter(self, lesson: Lesson) -> str:
+        if lesson.is_anonymous:
+            return "anonymous"
+        return str(lesson.submitted_by) if lesson.submitted_by_id else "-"
+
+    def get_list_select_related(self, request: HttpRequest):
+        return ("project", "category", "submitted_by")
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("lesson", "user", "score", "updated_at")
+    list_filter = ("score",)
+    search_fields = ("lesson__title", "user__username", "comment")
+    autocomplete_fields = ("lesson", "user")
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super().get_queryset(request).filter(lesson__in=Lesson.objects.visible_to(request.user))
+        )
+
+
+@admin.register(LessonViewDay)
+class LessonViewDayAdmin(admin.ModelAdmin):
+    list_display = ("lesson", "day", "count")
+    date_hierarchy = "day"
+    autocomplete_fields = ("lesson",)
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super().get_queryset(request).filter(lesson__in=Lesson.objects.visible_to(request.user))
+        )
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ("description", "lesson", "owner", "due_on", "status", "impact", "effort")
+    list_filter = ("status", "impact", "effort")
+    search_fields = ("description", "target", "lesson__title", "owner__username")
+    autocomplete_fields = ("lesson", "owner")
+    date_hierarchy = "due_on"
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super().get_queryset(request).filter(lesson__in=Lesson.objects.visible_to(request.user))
+        )
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("lesson", "project", "applied_by", "applied_on", "outcome", "hours_saved")
+    list_filter = ("outcome", "project__project_type")
+    search_fields = ("how", "lesson__title", "project__code")
+    autocomplete_fields = ("lesson", "project", "applied_by")
+    date_hierarchy = "applied_on"
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super().get_queryset(request).filter(lesson__in=Lesson.objects.visible_to(request.user))
+        )
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 1
+    autocomplete_fields = ("source_lessons",)
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(admin.ModelAdmin):
+    list_display = ("name", "project_type", "phase_name")
+    list_filter = ("project_type", "phase_name")
+    search_fields = ("name", "items__text")
+    autocomplete_fields = ("project_type",)
+    inlines = [ChecklistItemInline]
