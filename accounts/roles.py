@@ -36,6 +36,7 @@ _CONTRIBUTOR = _READER | {
     "projects.view_phasereview",
 }
 _CURATOR = _CONTRIBUTOR | {
+    "accounts.view_user",
     "lessons.change_lesson",
     "lessons.view_rating",
     "lessons.view_lessonviewday",
@@ -59,7 +60,6 @@ _CURATOR = _CONTRIBUTOR | {
     "projects.change_phasereview",
 }
 _ADMINISTRATOR = _CURATOR | {
-    "accounts.view_user",
     "accounts.add_user",
     "accounts.change_user",
     "auth.view_group",
@@ -90,6 +90,22 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     CURATOR: _CURATOR,
     ADMINISTRATOR: _ADMINISTRATOR,
 }
+
+
+def sync_role_groups(group_model, permission_model) -> None:
+    """Create the four role groups and give each exactly its permissions (idempotent).
+
+    Takes the models as arguments so a data migration can pass its historical models.
+    """
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for perm in sorted(perms):
+            app_label, codename = perm.split(".")
+            wanted.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
 
 
 def role_names(user: User | AnonymousUser) -> frozenset[str]:

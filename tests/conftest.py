@@ -68,8 +68,12 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Drive the system Chromium: Playwright's own browser download does not work here."""
+def browser_type_launch_args(browser_type_launch_args, django_db_setup):
+    """Drive the system Chromium: Playwright's own browser download does not work here.
+
+    Depends on ``django_db_setup`` so the test database outlives Playwright's event loop
+    and is torn down after it.
+    """
     if not os.path.exists(CHROMIUM):
         reason = f"Chromium not found at {CHROMIUM}: install the 'chromium' package"
         if os.environ.get("CI"):
@@ -88,7 +92,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def allow_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop; the test's own ORM calls are still sync."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(scope="module")
+def allow_orm_beside_playwright():
+    """Playwright's sync API runs an event loop; the tests' own ORM calls are still sync.
+
+    Module-scoped so it is in place before the database fixtures of each test run.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield

@@ -10,7 +10,7 @@ from lessons.management.commands.seed_demo import demo_password
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("allow_orm_beside_playwright"),
 ]
 
@@ -18,7 +18,7 @@ PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
-def demo(allow_orm_beside_playwright):
+def demo():
     call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 

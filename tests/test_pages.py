@@ -260,3 +260,20 @@ def test_staff_curator_admin_lists_only_what_the_access_rule_allows(client, proj
     client.force_login(staff_reader)
     page = client.get("/admin/lessons/lesson/").content.decode()
     assert "Open marker" in page and "Restricted marker" not in page
+
+
+@pytest.mark.parametrize("field", ["project", "category", "review", "reviewed_by", "phase"])
+def test_staff_curator_works_on_lessons_in_the_admin(client, project_b, field):
+    curator = UserFactory(username="staffcurator", is_staff=True, role="Curator")
+    lesson = LessonFactory(project=project_b, title="For curators", visibility="restricted")
+    client.force_login(curator)
+
+    assert "For curators" in client.get("/admin/lessons/lesson/").content.decode()
+    form = client.get(f"/admin/lessons/lesson/{lesson.pk}/change/")
+    assert form.status_code == 200
+    assert 'name="tags"' in form.content.decode()
+    autocomplete = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "lessons", "model_name": "lesson", "field_name": field},
+    )
+    assert autocomplete.status_code == 200

@@ -1,28 +1,10 @@
 from django.db import migrations
-from django.utils.text import slugify
 
-CATEGORIES = {
-    "Technical": "Technology, architecture, tools, integration and engineering.",
-    "Financial": "Budgets, estimates, cost control and funding.",
-    "Operational": "Running the work day to day: processes, handover, support.",
-    "External": "Suppliers, regulators, weather, markets and other outside factors.",
-    "Schedule": "Plans, milestones, dependencies and delays.",
-    "Scope": "Requirements, scope definition and change control.",
-    "Quality": "Testing, acceptance, defects and standards.",
-    "Resources": "People, skills, availability and equipment.",
-    "Stakeholders": "Sponsors, users and others affected by or influencing the project.",
-    "Communication": "Reporting, meetings, information flow and messaging.",
-    "Procurement": "Tenders, contracts and vendor selection.",
-    "Governance": "Decisions, approvals, roles and oversight.",
-}
+from lessons.categories import ensure_default_categories
 
 
 def create_categories(apps, schema_editor):
-    Category = apps.get_model("lessons", "Category")
-    for name, description in CATEGORIES.items():
-        Category.objects.get_or_create(
-            slug=slugify(name), defaults={"name": name, "description": description}
-        )
+    ensure_default_categories(apps.get_model("lessons", "Category"))
 
 
 class Migration(migrations.Migration):

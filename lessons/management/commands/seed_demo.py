@@ -11,14 +11,15 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import ADMINISTRATOR, CURATOR
+from accounts.roles import ADMINISTRATOR, CURATOR, sync_role_groups
 from lessons import demo_data
+from lessons.categories import ensure_default_categories
 from lessons.demo_content import PARTS
 from lessons.models import (
     Action,
@@ -88,6 +89,10 @@ class Command(BaseCommand):
     # -- organisation ---------------------------------------------------------------
 
     def seed_organisation(self) -> int:
+        # Normally made by migrations; recreated here so the demo also loads into a database
+        # that was flushed (as browser tests do between tests).
+        ensure_default_categories(Category)
+        sync_role_groups(Group, Permission)
         created = 0
         departments = {}
         for name in demo_data.DEPARTMENTS:
