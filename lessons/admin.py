@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,8 +36,39 @@ class ApplicationInline(admin.TabularInline):
     autocomplete_fields = ("project", "applied_by")
 
 
+class LessonAdminForm(forms.ModelForm):
+    """Carries the version the editor started from, so a stale save is refused, not lost."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Lesson
+        fields = "__all__"  # noqa: DJ007 - the admin narrows fields with its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is not None:
+            current = Lesson.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current.first() != loaded:
+                raise forms.ValidationError(
+                    "Someone else saved this lesson after you opened it. Your changes are "
+                    "still in the form: open the lesson in a new tab to see theirs, then "
+                    "reload this page and apply yours again."
+                )
+            # Save from the version the editor saw, so a save racing ours is refused too.
+            self.instance.version = loaded
+        return cleaned
+
+
 @admin.register(Lesson)
 class LessonAdmin(SimpleHistoryAdmin):
+    form = LessonAdminForm
     list_display = (
         "title",
         "project",
@@ -93,6 +125,7 @@ class LessonAdmin(SimpleHistoryAdmin):
                     "root_cause",
                     "recommendation",
                     "early_warning",
+                    "loaded_version",
                 )
             },
         ),

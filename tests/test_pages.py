@@ -277,3 +277,45 @@ def test_staff_curator_works_on_lessons_in_the_admin(client, project_b, field):
         {"app_label": "lessons", "model_name": "lesson", "field_name": field},
     )
     assert autocomplete.status_code == 200
+
+
+def test_admin_refuses_a_stale_edit_and_keeps_the_editors_text(client, project_b):
+    admin_user = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    lesson = LessonFactory(project=project_b, title="Before anyone edited")
+    client.force_login(admin_user)
+    url = f"/admin/lessons/lesson/{lesson.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data.update(
+        {
+            "title": "My careful edit",
+            "tags": "",
+            "loaded_version": lesson.version,
+            "actions-TOTAL_FORMS": 0,
+            "actions-INITIAL_FORMS": 0,
+            "applications-TOTAL_FORMS": 0,
+            "applications-INITIAL_FORMS": 0,
+        }
+    )
+    other_copy = Lesson.objects.get(pk=lesson.pk)
+    other_copy.title = "Someone else got there first"
+    other_copy.save()
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this lesson after you opened it" in page
+    assert "My careful edit" in page
+    lesson.refresh_from_db()
+    assert lesson.title == "Someone else got there first"
+
+    data["loaded_version"] = lesson.version
+    response = client.post(url, data)
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.title == "My careful edit"
