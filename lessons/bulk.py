@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from lessons import search
 from lessons.demo_content import PARTS
 from lessons.models import Category, Lesson
 from projects.models import Phase, Project
@@ -126,6 +127,7 @@ def generate_lessons(count: int, stdout: TextIO | None = None, seed: int = 7) ->
                 ],
                 batch_size=BATCH_SIZE,
             )
+            search.index_lessons([lesson.pk for lesson in batch])
         added += size
         if stdout is not None and (added % 10_000 == 0 or added == count):
             stdout.write(f"  {added}/{count} lessons")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -197,10 +198,14 @@ class Lesson(models.Model):
     rating_count = models.PositiveIntegerField(default=0)
     rating_avg = models.FloatField(default=0.0, db_index=True)
     version = models.PositiveIntegerField(default=1)
+    # Full-text index on PostgreSQL (SQLite keeps an FTS5 table instead); see lessons/search.py.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["view_count", "rating_count", "rating_avg"])
+    history = HistoricalRecords(
+        excluded_fields=["view_count", "rating_count", "rating_avg", "search_vector"]
+    )
 
     objects = LessonQuerySet.as_manager()
 
@@ -245,14 +250,14 @@ class Lesson(models.Model):
                 if not claimed:
                     raise LessonEditConflict(self)
                 self.version += 1
-                # Counters are written by their own atomic UPDATEs (services.py); a stale
-                # copy of them must never be saved back over the live values.
+                # Counters and the search vector are written by their own statements; a
+                # stale copy of them must never be saved back over the live values.
                 update_fields = kwargs.get("update_fields") or self._editable_field_names()
                 kwargs["update_fields"] = {
                     *update_fields,
                     "version",
                     "updated_at",
-                } - self.COUNTER_FIELDS
+                } - self.DERIVED_FIELDS
             super().save(*args, **kwargs)
             if self.is_anonymous and self.submitted_by_id is None:
                 self.forget_submitter_in_history(forget_submitter_id)
@@ -260,7 +265,8 @@ class Lesson(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lessons:detail", args=[self.pk])
 
-    COUNTER_FIELDS = frozenset({"view_count", "rating_count", "rating_avg"})
+    # Written by their own statements (services.py, search.py), never by a save().
+    DERIVED_FIELDS = frozenset({"view_count", "rating_count", "rating_avg", "search_vector"})
 
     @classmethod
     def _editable_field_names(cls) -> set[str]:
