@@ -101,8 +101,8 @@ class LessonFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Lesson number {n} about supplier onboarding")
-    summary = "Onboard suppliers before the contract is signed."
-    recommendation = "Agree the onboarding checklist with the supplier during the tender."
+    summary = "A short summary for tests."
+    recommendation = "Write down what to repeat next time."
     kind = Lesson.Kind.WENT_WRONG
     project = factory.SubFactory(ProjectFactory)
     category = factory.LazyFunction(lambda: Category.objects.get(slug="technical"))
