@@ -1,11 +1,16 @@
-"""``make bench``: load generated lessons into PostgreSQL and time what users wait for.
+"""``make bench``: load generated lessons and time what users wait for.
 
-Writes the figures to bench/results/latest.json and prints them. Timings are wall-clock
-medians and 95th percentiles over repeated requests through Django's test client (no network),
-so they measure the app and its queries, not a web server.
+Loads N generated lessons (default 100,000) into BENCH_DATABASE_URL (default: a PostgreSQL
+database ``hindsight_bench`` on 127.0.0.1, dropped and created afresh), then times, through
+Django's test client as the demo reader (server-side time, no network):
 
-Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/hindsight_bench); the
-database is dropped and created afresh at the start of every run.
+- a rotating set of 40+ searches in classes (rare, medium and broad words, two words,
+  phrases, words with filters, filters only sorted by usefulness, deep pages), each page
+  with all its facet counts;
+- the same requests done naively (icontains and one COUNT per facet option), on a sample;
+- the home page and a lesson page.
+
+Prints the figures and writes them to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -22,8 +28,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hindsight_bench"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def recreate_database(url: str) -> None:
-    """Start every run from an empty database, so runs compare."""
+def recreate_postgres_database(url: str) -> None:
     import psycopg
     from psycopg import sql
 
@@ -36,69 +41,139 @@ def recreate_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def timed(fn, repeat: int) -> dict[str, float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
     return {
-        "median_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
-        "runs": repeat,
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1),
+        "max_ms": round(ordered[-1], 1),
+        "requests": len(ordered),
     }
 
 
+def timed_ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per search")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=9,
+        help="searches also run naively (a third from each word class)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database if it already holds the lessons"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate_database(url)
+    fresh = not args.reuse
+    if url.startswith("postgres") and fresh:
+        recreate_postgres_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client report each page's context
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
 
     from accounts.models import User
+    from bench.naive import naive_search
+    from bench.searches import BROAD, MEDIUM, RARE, build_searches
     from lessons.models import Lesson
 
-    figures: dict[str, object] = {"lessons_generated": args.lessons}
+    figures: dict[str, object] = {
+        "database": connection.vendor,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}",
+        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+    }
     call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        if fresh or Lesson.objects.count() < args.lessons:
+            start = time.perf_counter()
+            call_command("seed_demo", stdout=quiet)
+            figures["seed_demo_s"] = round(time.perf_counter() - start, 1)
+            start = time.perf_counter()
+            call_command("seed_demo", lessons=args.lessons, stdout=quiet)
+            figures["seed_generated_s"] = round(time.perf_counter() - start, 1)
+    figures["lessons"] = Lesson.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE lessons_lesson")
+            cursor.execute("ANALYZE")
 
-    start = time.perf_counter()
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    figures["seed_demo_s"] = round(time.perf_counter() - start, 1)
-    start = time.perf_counter()
-    call_command("seed_demo", lessons=args.lessons, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    figures["seed_generated_s"] = round(time.perf_counter() - start, 1)
-    figures["lessons_total"] = Lesson.objects.count()
+    reader = User.objects.get(username="reader")
+    client = Client()
+    client.force_login(reader)
+    searches = build_searches()
+    figures["searches"] = len(searches)
 
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-    lesson_id = Lesson.objects.published().filter(visibility="organisation").latest("pk").pk
-    for username in ("reader", "curator"):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        figures[f"home_{username}"] = timed(lambda c=client: c.get("/"), args.repeat)
-        figures[f"lesson_detail_{username}"] = timed(
-            lambda c=client: c.get(f"/lessons/{lesson_id}/"), args.repeat
+    by_kind: dict[str, list[float]] = {}
+    per_search: list[dict] = []
+    for each in searches:
+        response = client.get("/lessons/", each.params)  # warm-up, and a check
+        if response.status_code != 200:
+            raise SystemExit(f"{each.label} answered {response.status_code}")
+        samples = [
+            timed_ms(lambda p=each.params: client.get("/lessons/", p)) for _ in range(args.repeat)
+        ]
+        by_kind.setdefault(each.kind, []).extend(samples)
+        per_search.append(
+            {"search": each.label, "results": response.context["total"], **summary(samples)}
+        )
+        print(
+            f"  {summary(samples)['p50_ms']:7.1f} ms  {response.context['total']:6d}  {each.label}",
+            file=sys.stderr,
         )
 
+    figures["by_class"] = {kind: summary(samples) for kind, samples in by_kind.items()}
+    figures["all_searches"] = summary([s for samples in by_kind.values() for s in samples])
+    figures["per_search"] = per_search
+
+    # The naive implementation, on a sample spread over the word classes.
+    sample = []
+    for kind in (RARE, MEDIUM, BROAD):
+        sample += [s for s in searches if s.kind == kind][: max(1, args.naive_sample // 3)]
+    naive_ms, ours_ms = [], []
+    for each in sample:
+        naive_ms.append(timed_ms(lambda p=each.params: naive_search(reader, p)))
+        ours_ms.append(next(row["p50_ms"] for row in per_search if row["search"] == each.label))
+        print(
+            f"  naive {naive_ms[-1]:9.1f} ms vs {ours_ms[-1]:7.1f} ms  {each.label}",
+            file=sys.stderr,
+        )
+    figures["naive_sample"] = {
+        "searches": len(sample),
+        "naive": summary(naive_ms),
+        "ours": summary(ours_ms),
+        "ratio_of_medians": round(statistics.median(naive_ms) / statistics.median(ours_ms), 1),
+        "ratio_of_totals": round(sum(naive_ms) / sum(ours_ms), 1),
+    }
+
+    lesson_id = Lesson.objects.filter(status="published", visibility="organisation").latest("pk").pk
+    figures["home"] = summary([timed_ms(lambda: client.get("/")) for _ in range(10)])
+    figures["lesson_page"] = summary(
+        [timed_ms(lambda: client.get(f"/lessons/{lesson_id}/")) for _ in range(10)]
+    )
+
     RESULTS.mkdir(exist_ok=True)
-    figures["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
-    json.dump(figures, sys.stdout, indent=2)
+    printable = {k: v for k, v in figures.items() if k != "per_search"}
+    json.dump(printable, sys.stdout, indent=2)
     print()
     return 0
 

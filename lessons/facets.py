@@ -2,23 +2,25 @@
 
 The count beside an option of facet F is computed with every active parameter except F's
 own, so it says how many results choosing that option (too) would give. Each facet is one
-GROUP BY query over ``Lesson.objects.visible_to(user)``; their number never depends on the
-data or the page size.
+GROUP BY over ``Lesson.objects.visible_to(user)``, and all facets without a selection are
+counted in one statement; the number of statements never depends on the data or the page
+size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import QueryDict
-from taggit.models import TaggedItem
+from taggit.models import Tag
 
 from lessons.filters import LessonFilterSet
-from lessons.models import Lesson
+from lessons.models import Category, Lesson
+from projects.models import Phase, Project
 
 VISIBLE_OPTIONS = 6  # the rest sit behind "Show more"
 
@@ -51,58 +53,30 @@ class Facet:
         return sum(option.selected for option in self.options)
 
 
-@dataclass
+@dataclass(frozen=True)
 class FacetSpec:
+    """A facet: its parameter name, its heading, and the lesson column it is counted by.
+
+    Project type and department are counted by ``project_id`` and folded together in
+    Python, so the statement needs no join: each project belongs to one type and one
+    department.
+    """
+
     name: str
     label: str
-    value_field: str
-    label_field: str | None = None
+    column: str
     choices: dict[str, str] | None = None
     curators_only: bool = False
-    counter: Callable[[QuerySet], list[tuple[str, str, int]]] | None = None
-
-    def count(self, queryset: QuerySet) -> list[tuple[str, str, int]]:
-        if self.counter is not None:
-            return self.counter(queryset)
-        fields = [self.value_field] + ([self.label_field] if self.label_field else [])
-        rows = (
-            queryset.order_by()
-            .filter(**{f"{self.value_field}__isnull": False})
-            .values(*fields)
-            .annotate(n=Count("id"))
-        )
-        result = []
-        for row in rows:
-            value = row[self.value_field]
-            if self.choices is not None:
-                label = self.choices.get(value, value)
-            else:
-                label = row[self.label_field] if self.label_field else value
-            result.append((str(value), str(label), row["n"]))
-        return result
 
 
-def _count_tags(queryset: QuerySet) -> list[tuple[str, str, int]]:
-    rows = (
-        TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Lesson),
-            object_id__in=queryset.order_by().values("id"),
-        )
-        .values("tag__slug", "tag__name")
-        .annotate(n=Count("id"))
-    )
-    return [(row["tag__slug"], row["tag__name"], row["n"]) for row in rows]
-
-
+TAG_COLUMN = "tag"
 FACETS = [
-    FacetSpec("category", "Category", "category__slug", "category__name"),
-    FacetSpec("tag", "Tags", "tag", counter=_count_tags),
-    FacetSpec(
-        "project_type", "Project type", "project__project_type__slug", "project__project_type__name"
-    ),
-    FacetSpec("department", "Department", "project__department_id", "project__department__name"),
-    FacetSpec("project", "Project", "project__code", "project__name"),
-    FacetSpec("phase", "Phase", "phase__name"),
+    FacetSpec("category", "Category", "category_id"),
+    FacetSpec("tag", "Tags", TAG_COLUMN),
+    FacetSpec("project_type", "Project type", "project_id"),
+    FacetSpec("department", "Department", "project_id"),
+    FacetSpec("project", "Project", "project_id"),
+    FacetSpec("phase", "Phase", "phase_id"),
     FacetSpec("kind", "Kind", "kind", choices=dict(Lesson.Kind.choices)),
     FacetSpec("impact", "Impact", "impact", choices=dict(Lesson.Impact.choices)),
     FacetSpec("visibility", "Visibility", "visibility", choices=dict(Lesson.Visibility.choices)),
@@ -110,6 +84,41 @@ FACETS = [
         "status", "Status", "status", choices=dict(Lesson.Status.choices), curators_only=True
     ),
 ]
+
+
+class FacetLabels:
+    """Turns the raw values counted in SQL into (parameter value, label) pairs."""
+
+    def __init__(self, tag_ids: set[int]):
+        self.categories = {c.id: (c.slug, c.name) for c in Category.objects.all()}
+        self.projects = {
+            p.id: p for p in Project.objects.select_related("project_type", "department")
+        }
+        self.phases = dict(Phase.objects.values_list("id", "name"))
+        self.tags = {t.id: (t.slug, t.name) for t in Tag.objects.filter(id__in=tag_ids)}
+
+    def resolve(self, spec: FacetSpec, raw: str) -> tuple[str, str] | None:
+        if spec.choices is not None:
+            return raw, spec.choices.get(raw, raw)
+        key = int(raw)
+        if spec.name == "category":
+            return self.categories.get(key)
+        if spec.name == "tag":
+            return self.tags.get(key)
+        if spec.name == "phase":
+            name = self.phases.get(key)
+            return (name, name) if name else None
+        project = self.projects.get(key)
+        if project is None:
+            return None
+        if spec.name == "project":
+            return project.code, f"{project.code} {project.name}"
+        if spec.name == "project_type":
+            return project.project_type.slug, project.project_type.name
+        return str(project.department_id), project.department.name
+
+
+TOTAL = "__total__"
 IMPACT_ORDER = {value: index for index, value in enumerate(Lesson.Impact.values)}
 
 
@@ -141,20 +150,83 @@ def url_with(params: QueryDict, *, add=None, remove=None, replace=None) -> str:
 # -- counting --------------------------------------------------------------------------------
 
 
+def _count_statement(queryset: QuerySet, columns: list[str], *, with_total: bool):
+    """One SQL statement counting rows by each column (and in all) over ``queryset``.
+
+    The matching lessons are computed once, as a materialised common table of narrow rows,
+    and every column is a GROUP BY over it: the full-text match and the access rule run
+    once, not once per facet.
+    """
+    plain = [column for column in columns if column != TAG_COLUMN]
+    base_sql, base_params = queryset.order_by().values("id", *plain).query.sql_with_params()
+    branches, params = [], []
+    if with_total:
+        branches.append("SELECT %s, NULL, COUNT(*) FROM base")
+        params.append(TOTAL)
+    for column in plain:
+        branches.append(
+            f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM base "
+            f"WHERE {column} IS NOT NULL GROUP BY {column}"
+        )
+        params.append(column)
+    if TAG_COLUMN in columns:
+        branches.append(
+            "SELECT %s, CAST(item.tag_id AS TEXT), COUNT(*) FROM base "
+            "JOIN taggit_taggeditem AS item ON item.object_id = base.id "
+            "AND item.content_type_id = %s GROUP BY item.tag_id"
+        )
+        params += [TAG_COLUMN, ContentType.objects.get_for_model(Lesson).id]
+    statement = f"WITH base AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(branches)
+    counted: dict[str, list[tuple[str, int]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*base_params, *params])
+        for column, raw, count in cursor.fetchall():
+            counted.setdefault(column, []).append((raw, count))
+    return counted
+
+
 def facet_counts(
     filterset: LessonFilterSet, queryset: QuerySet, *, is_curator: bool
-) -> list[Facet]:
-    """Every facet with its options, counted disjunctively over ``queryset``."""
+) -> tuple[list[Facet], int]:
+    """Every facet with its options counted disjunctively, and the total, over ``queryset``.
+
+    Facets without a selection share the fully filtered set and are counted together with
+    the total in one statement; a facet with a selection (and the curators' status facet,
+    which is not limited to published lessons) is counted over the set filtered by
+    everything but itself, in one statement more.
+    """
     params = filterset.data
     active = filterset.active_values()
+    specs = [spec for spec in FACETS if is_curator or not spec.curators_only]
+    shared = [spec for spec in specs if spec.name not in active and spec.name != "status"]
+    shared_counts = _count_statement(
+        filterset.filter_queryset_except(queryset, None),
+        sorted({spec.column for spec in shared}),
+        with_total=True,
+    )
+    total = shared_counts.get(TOTAL, [(None, 0)])[0][1]
+    raw_counts = {spec.name: shared_counts.get(spec.column, []) for spec in shared}
+    for spec in specs:
+        if spec not in shared:
+            own = _count_statement(
+                filterset.filter_queryset_except(queryset, spec.name),
+                [spec.column],
+                with_total=False,
+            )
+            raw_counts[spec.name] = own.get(spec.column, [])
+
+    tag_ids = {int(raw) for raw, _ in raw_counts.get("tag", [])}
+    labels = FacetLabels(tag_ids)
     facets = []
-    for spec in FACETS:
-        if spec.curators_only and not is_curator:
-            continue
-        counted = spec.count(filterset.filter_queryset_except(queryset, spec.name))
+    for spec in specs:
         selected = set(active.get(spec.name, []))
+        merged: dict[tuple[str, str], int] = {}
+        for raw, count in raw_counts.get(spec.name, []):
+            resolved = labels.resolve(spec, raw)
+            if resolved is not None:
+                merged[resolved] = merged.get(resolved, 0) + count
         facet = Facet(spec.name, spec.label)
-        for value, label, count in counted:
+        for (value, label), count in merged.items():
             is_selected = value in selected
             facet.options.append(
                 FacetOption(
@@ -174,7 +246,7 @@ def facet_counts(
         else:
             facet.options.sort(key=lambda o: (not o.selected, -o.count, o.label.lower()))
         facets.append(facet)
-    return facets
+    return facets, total
 
 
 @dataclass

@@ -55,7 +55,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     filterset = LessonFilterSet(request.GET or None, queryset=base, request=request)
     filterset.is_valid()
     results = filterset.qs
-    total = results.count()
+    facets, total = facet_counts(filterset, base, is_curator=is_curator(request.user))
     paginator = CountedPaginator(results, PAGE_SIZE, total)
     page = paginator.get_page(request.GET.get("page"))
     lessons = list(page.object_list.for_cards()) if total else []
@@ -63,7 +63,6 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     snippets = search.snippets([lesson.pk for lesson in lessons], text) if text else {}
     for lesson in lessons:
         lesson.snippet = snippets.get(lesson.pk)
-    facets = facet_counts(filterset, base, is_curator=is_curator(request.user))
     params = request.GET.copy()
     back = urlencode([(k, v) for k, values in params.lists() for v in values])
     return render(
