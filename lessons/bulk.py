@@ -25,7 +25,7 @@ from taggit.models import Tag, TaggedItem
 from accounts.models import User
 from lessons import search
 from lessons.demo_content import PARTS
-from lessons.models import Category, Lesson
+from lessons.models import Category, Lesson, bayesian_usefulness
 from projects.models import Phase, Project
 
 VOCABULARY_SIZE = 20_000
@@ -156,6 +156,7 @@ def _lesson(
     is_anonymous = rng.random() < 0.08
     rated = rng.random() < 0.35
     rating_count = rng.randint(1, 20) if rated else 0
+    rating_avg = round(min(5.0, max(1.0, rng.gauss(3.6, 0.7))), 2) if rated else 0.0
     return Lesson(
         title=text.sentence(rng.randint(5, 12)).rstrip("."),
         summary=text.text(20, 40),
@@ -178,5 +179,6 @@ def _lesson(
         created_at=created,
         view_count=min(int(rng.paretovariate(1.2) * 3), 100_000),
         rating_count=rating_count,
-        rating_avg=round(min(5.0, max(1.0, rng.gauss(3.6, 0.7))), 2) if rated else 0.0,
+        rating_avg=rating_avg,
+        usefulness=bayesian_usefulness(rating_avg, rating_count),
     )

@@ -154,7 +154,7 @@ class LessonFilterSet(django_filters.FilterSet):
         if sort == Sort.RELEVANCE:
             return queryset.order_by("-search_rank", "-published_at", "-pk")
         if sort == Sort.USEFUL:
-            return queryset.most_useful().order_by("-usefulness", "-rating_count", "-pk")
+            return queryset.most_useful()
         if sort == Sort.VIEWED:
             return queryset.order_by("-view_count", "-pk")
         return queryset.order_by("-published_at", "-created_at", "-pk")

@@ -24,6 +24,13 @@ BAYES_PRIOR_VOTES = 5
 BAYES_PRIOR_SCORE = 3.0
 
 
+def bayesian_usefulness(rating_avg: float, rating_count: int) -> float:
+    """The mean rating pulled towards the prior until enough people have rated."""
+    return (BAYES_PRIOR_VOTES * BAYES_PRIOR_SCORE + rating_avg * rating_count) / (
+        BAYES_PRIOR_VOTES + rating_count
+    )
+
+
 class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -80,18 +87,8 @@ class LessonQuerySet(models.QuerySet):
     def published(self) -> LessonQuerySet:
         return self.filter(status=Lesson.Status.PUBLISHED)
 
-    def with_usefulness(self) -> LessonQuerySet:
-        """Annotate ``usefulness``, the Bayesian average rating (see BAYES_PRIOR_*)."""
-        return self.annotate(
-            usefulness=(
-                models.Value(BAYES_PRIOR_VOTES * BAYES_PRIOR_SCORE)
-                + F("rating_avg") * F("rating_count")
-            )
-            / (models.Value(float(BAYES_PRIOR_VOTES)) + F("rating_count"))
-        )
-
     def most_useful(self) -> LessonQuerySet:
-        return self.with_usefulness().order_by("-usefulness", "-rating_count", "-published_at")
+        return self.order_by("-usefulness", "-rating_count", "-published_at", "-pk")
 
     def for_cards(self) -> LessonQuerySet:
         """Everything a lesson card shows, in a fixed number of queries."""
@@ -197,6 +194,8 @@ class Lesson(models.Model):
     view_count = models.PositiveIntegerField(default=0, db_index=True)
     rating_count = models.PositiveIntegerField(default=0)
     rating_avg = models.FloatField(default=0.0, db_index=True)
+    # Bayesian average (bayesian_usefulness), stored so "most useful" is an index scan.
+    usefulness = models.FloatField(default=BAYES_PRIOR_SCORE, db_index=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     # Full-text index on PostgreSQL (SQLite keeps an FTS5 table instead); see lessons/search.py.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -204,7 +203,7 @@ class Lesson(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["view_count", "rating_count", "rating_avg", "search_vector"]
+        excluded_fields=["view_count", "rating_count", "rating_avg", "usefulness", "search_vector"]
     )
 
     objects = LessonQuerySet.as_manager()
@@ -266,7 +265,9 @@ class Lesson(models.Model):
         return reverse("lessons:detail", args=[self.pk])
 
     # Written by their own statements (services.py, search.py), never by a save().
-    DERIVED_FIELDS = frozenset({"view_count", "rating_count", "rating_avg", "search_vector"})
+    DERIVED_FIELDS = frozenset(
+        {"view_count", "rating_count", "rating_avg", "usefulness", "search_vector"}
+    )
 
     @classmethod
     def _editable_field_names(cls) -> set[str]:

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, F
 from django.utils import timezone
 
-from lessons.models import Lesson, LessonViewDay, Rating
+from lessons.models import Lesson, LessonViewDay, Rating, bayesian_usefulness
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 def _refresh_rating_aggregates(lesson_id: int) -> None:
     """Recompute count and mean from the ratings themselves, so they can never drift."""
     figures = Rating.objects.filter(lesson_id=lesson_id).aggregate(n=Count("id"), avg=Avg("score"))
+    average = round(figures["avg"] or 0.0, 4)
     Lesson.objects.filter(pk=lesson_id).update(
-        rating_count=figures["n"], rating_avg=round(figures["avg"] or 0.0, 4)
+        rating_count=figures["n"],
+        rating_avg=average,
+        usefulness=bayesian_usefulness(average, figures["n"]),
     )
 
 

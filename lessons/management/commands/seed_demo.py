@@ -30,6 +30,7 @@ from lessons.models import (
     Lesson,
     LessonViewDay,
     Rating,
+    bayesian_usefulness,
 )
 from projects.models import (
     DEFAULT_PHASES,
@@ -350,8 +351,11 @@ class Command(BaseCommand):
             scores = by_lesson.get(lesson.id, [])
             lesson.rating_count = len(scores)
             lesson.rating_avg = round(sum(scores) / len(scores), 4) if scores else 0.0
+            lesson.usefulness = bayesian_usefulness(lesson.rating_avg, lesson.rating_count)
         # Counters are written directly: Lesson.save() never writes them (see the model).
-        Lesson.objects.bulk_update(lessons, ["view_count", "rating_count", "rating_avg"])
+        Lesson.objects.bulk_update(
+            lessons, ["view_count", "rating_count", "rating_avg", "usefulness"]
+        )
 
     def _add_actions(self, lessons, users, contributor, curator) -> None:
         rng = self.rng
