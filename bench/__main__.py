@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument(
         "--naive-sample",
         type=int,
-        default=9,
+        default=3,
         help="searches also run naively (a third from each word class)",
     )
     parser.add_argument(

@@ -22,7 +22,8 @@ from lessons.filters import LessonFilterSet
 from lessons.models import Category, Lesson
 from projects.models import Phase, Project
 
-VISIBLE_OPTIONS = 6  # the rest sit behind "Show more"
+VISIBLE_OPTIONS = 6  # the rest sit behind "Show more"...
+MORE_OPTIONS = 40  # ...up to this many: the long tail of tags is reached by searching
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Facet:
 
     @property
     def more(self) -> list[FacetOption]:
-        return self.options[VISIBLE_OPTIONS:]
+        return self.options[VISIBLE_OPTIONS : VISIBLE_OPTIONS + MORE_OPTIONS]
 
     @property
     def selected_count(self) -> int:
@@ -154,11 +155,79 @@ def _count_statement(queryset: QuerySet, columns: list[str], *, with_total: bool
     """One SQL statement counting rows by each column (and in all) over ``queryset``.
 
     The matching lessons are computed once, as a materialised common table of narrow rows,
-    and every column is a GROUP BY over it: the full-text match and the access rule run
-    once, not once per facet.
+    and every column is counted over it: the full-text match and the access rule run once,
+    not once per facet. PostgreSQL counts all columns in one pass (GROUPING SETS); SQLite,
+    which has no grouping sets, runs a GROUP BY per column over the same table.
     """
     plain = [column for column in columns if column != TAG_COLUMN]
+    with_tags = TAG_COLUMN in columns
+    postgres = connection.vendor == "postgresql"
     base_sql, base_params = queryset.order_by().values("id", *plain).query.sql_with_params()
+
+    counted: dict[str, list[tuple[str, int]]] = {}
+    with connection.cursor() as cursor:
+        if postgres:
+            statements = _postgres_counts(plain, with_tags, with_total)
+        else:
+            statements = _sqlite_counts(plain, with_tags, with_total)
+        if not statements[0]:
+            return counted
+        sql, params = statements
+        cursor.execute(f"WITH base AS MATERIALIZED ({base_sql}) {sql}", [*base_params, *params])
+        rows = cursor.fetchall()
+    if postgres:
+        for row in rows:
+            name, raw, count = _decode_grouping_row(row, plain, with_tags)
+            if name is not None:
+                counted.setdefault(name, []).append((raw, count))
+    else:
+        for name, raw, count in rows:
+            counted.setdefault(name, []).append((raw, count))
+    return counted
+
+
+def _postgres_counts(plain: list[str], with_tags: bool, with_total: bool) -> tuple[str, list]:
+    """Rows of (branch, GROUPING bits, one value column per plain column, count).
+
+    The GROUPING SETS branch counts every plain column (and the total) in one pass; the
+    tag branch puts the tag id in the last value column.
+    """
+    width = max(len(plain), 1)
+    parts = []
+    sets = [f"({column})" for column in plain] + (["()"] if with_total else [])
+    if sets:
+        groupings = ", ".join(f"GROUPING({column})" for column in plain) or "1"
+        values = [f"CAST({column} AS TEXT)" for column in plain]
+        values += ["NULL"] * (width - len(values))
+        parts.append(
+            f"SELECT 'g', ARRAY[{groupings}], {', '.join(values)}, COUNT(*) "
+            f"FROM base GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+    params = []
+    if with_tags:
+        padding = "NULL, " * (width - 1)
+        parts.append(
+            f"SELECT 't', ARRAY[]::integer[], {padding}CAST(item.tag_id AS TEXT), COUNT(*) "
+            "FROM base JOIN taggit_taggeditem AS item ON item.object_id = base.id "
+            "AND item.content_type_id = %s GROUP BY item.tag_id"
+        )
+        params.append(ContentType.objects.get_for_model(Lesson).id)
+    return " UNION ALL ".join(parts), params
+
+
+def _decode_grouping_row(row, plain: list[str], with_tags: bool) -> tuple[str | None, str, int]:
+    branch, grouped, *values, count = row
+    if branch == "t":
+        return TAG_COLUMN, values[-1], count
+    if all(grouped) or not plain:
+        return TOTAL, None, count
+    index = grouped.index(0)
+    if values[index] is None:
+        return None, "", count  # lessons without a value in this column
+    return plain[index], values[index], count
+
+
+def _sqlite_counts(plain: list[str], with_tags: bool, with_total: bool) -> tuple[str, list]:
     branches, params = [], []
     if with_total:
         branches.append("SELECT %s, NULL, COUNT(*) FROM base")
@@ -169,20 +238,14 @@ def _count_statement(queryset: QuerySet, columns: list[str], *, with_total: bool
             f"WHERE {column} IS NOT NULL GROUP BY {column}"
         )
         params.append(column)
-    if TAG_COLUMN in columns:
+    if with_tags:
         branches.append(
             "SELECT %s, CAST(item.tag_id AS TEXT), COUNT(*) FROM base "
             "JOIN taggit_taggeditem AS item ON item.object_id = base.id "
             "AND item.content_type_id = %s GROUP BY item.tag_id"
         )
         params += [TAG_COLUMN, ContentType.objects.get_for_model(Lesson).id]
-    statement = f"WITH base AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(branches)
-    counted: dict[str, list[tuple[str, int]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*base_params, *params])
-        for column, raw, count in cursor.fetchall():
-            counted.setdefault(column, []).append((raw, count))
-    return counted
+    return " UNION ALL ".join(branches), params
 
 
 def facet_counts(

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 # Relative weights: title above summary and tags, those above the body (DESIGN.md section 7).
 SQLITE_COLUMN_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, summary, tags, body
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
+# Matches the expression of the GIN index lesson_title_vector_gin (migration 0006).
+TITLE_VECTOR = "to_tsvector('english'::regconfig, lessons_lesson.title)"
 SUGGESTION_VOCABULARY_KEY = "lessons:search:vocabulary"
 SUGGESTION_VOCABULARY_SECONDS = 300
 
@@ -121,6 +123,13 @@ class SearchBackend:
         """Safe HTML snippets with the matched words in <mark>, for one page of results."""
         raise NotImplementedError
 
+    def ranked_ids(
+        self, queryset: QuerySet, parsed: ParsedQuery, start: int, stop: int
+    ) -> list[int]:
+        """Ids of the matches ``start:stop`` in relevance order (``queryset`` = ``matching``)."""
+        ordered = queryset.order_by("-search_rank", "-published_at", "-pk")
+        return list(ordered.values_list("id", flat=True)[start:stop])
+
     def index(self, lesson_ids: Iterable[int] | None) -> None:
         """(Re)index the given lessons, or every lesson when ``None``."""
         raise NotImplementedError
@@ -166,6 +175,46 @@ class PostgresBackend(SearchBackend):
             search_rank=SearchRank(F("search_vector"), query, normalization=Value(1))
         )
 
+    def ranked_ids(
+        self, queryset: QuerySet, parsed: ParsedQuery, start: int, stop: int
+    ) -> list[int]:
+        """Rank title matches first, through their own index, and the rest only if needed.
+
+        Ranking reads each candidate's whole stored vector, so ranking every match of a
+        broad word (tens of thousands) is what makes a search slow. A title match outranks
+        any match elsewhere (weight A), so the first pages come from the title matches,
+        found by the GIN index on the title and ranked on the short title alone; the body
+        matches are ranked only when a page reaches past them.
+        """
+        if not parsed.has_positive_terms:
+            return super().ranked_ids(queryset, parsed, start, stop)
+        query_text = self._tsquery_text(parsed)
+        in_title = RawSQL(
+            f"{TITLE_VECTOR} @@ websearch_to_tsquery('english', %s)",
+            [query_text],
+            output_field=BooleanField(),
+        )
+        title_matches = queryset.filter(in_title)
+        in_title_count = title_matches.count()
+        ids: list[int] = []
+        if start < in_title_count:
+            title_rank = RawSQL(
+                f"ts_rank({TITLE_VECTOR}, websearch_to_tsquery('english', %s))",
+                [query_text],
+                output_field=FloatField(),
+            )
+            ids += (
+                title_matches.annotate(title_rank=title_rank)
+                .order_by("-title_rank", "-published_at", "-pk")
+                .values_list("id", flat=True)[start : min(stop, in_title_count)]
+            )
+        if stop > in_title_count:
+            elsewhere = queryset.exclude(in_title).order_by("-search_rank", "-published_at", "-pk")
+            ids += elsewhere.values_list("id", flat=True)[
+                max(0, start - in_title_count) : stop - in_title_count
+            ]
+        return ids
+
     def snippets(self, lesson_ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
         if not lesson_ids or not parsed.has_positive_terms:
             return {}
@@ -205,13 +254,13 @@ class PostgresBackend(SearchBackend):
                     || setweight(to_tsvector('english', concat_ws(' ', lesson.context,
                          lesson.root_cause, lesson.recommendation, lesson.early_warning)), 'C')
                 FROM (
-                    SELECT lesson.id, (
-                        SELECT string_agg(tag.name, ' ')
-                        FROM taggit_taggeditem AS item
-                        JOIN taggit_tag AS tag ON tag.id = item.tag_id
-                        WHERE item.object_id = lesson.id AND item.content_type_id = %s
-                    ) AS names
-                    FROM lessons_lesson AS lesson {where}
+                    SELECT lesson.id, string_agg(tag.name, ' ') AS names
+                    FROM lessons_lesson AS lesson
+                    LEFT JOIN taggit_taggeditem AS item
+                        ON item.object_id = lesson.id AND item.content_type_id = %s
+                    LEFT JOIN taggit_tag AS tag ON tag.id = item.tag_id
+                    {where}
+                    GROUP BY lesson.id
                 ) AS tagged
                 WHERE lesson.id = tagged.id
                 """,
@@ -356,6 +405,29 @@ def matching(queryset: QuerySet, raw_query: str) -> QuerySet:
     if parsed.is_empty:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
     return backend().matching(queryset, parsed)
+
+
+class RankedResults:
+    """Matches in relevance order, fetched a page at a time (for a Paginator)."""
+
+    def __init__(self, queryset: QuerySet, raw_query: str, total: int):
+        self.queryset = queryset
+        self.parsed = parse_query(raw_query)
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, bounds: slice) -> list:
+        ids = backend().ranked_ids(self.queryset, self.parsed, bounds.start or 0, bounds.stop)
+        by_id = {
+            lesson.pk: lesson
+            for lesson in self.queryset.model.objects.filter(pk__in=ids).for_cards()
+        }
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def snippets(lesson_ids: list[int], raw_query: str) -> dict[int, str]:

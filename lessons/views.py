@@ -56,10 +56,14 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     filterset.is_valid()
     results = filterset.qs
     facets, total = facet_counts(filterset, base, is_curator=is_curator(request.user))
+    text = filterset.text
+    if text and filterset.sort_order == Sort.RELEVANCE:
+        results = search.RankedResults(results, text, total)
+    else:
+        results = results.for_cards()
     paginator = CountedPaginator(results, PAGE_SIZE, total)
     page = paginator.get_page(request.GET.get("page"))
-    lessons = list(page.object_list.for_cards()) if total else []
-    text = filterset.text
+    lessons = list(page.object_list) if total else []
     snippets = search.snippets([lesson.pk for lesson in lessons], text) if text else {}
     for lesson in lessons:
         lesson.snippet = snippets.get(lesson.pk)

@@ -29,11 +29,7 @@ def _run(statements):
         vendor = schema_editor.connection.vendor
         for statement in statements.get(vendor, []):
             schema_editor.execute(statement)
-        if statements is FORWARD:
-            from lessons.search import backend
-
-            if vendor in ("postgresql", "sqlite"):
-                backend().index(None)
+        # Existing lessons are indexed by migration 0007, once every index column exists.
 
     return run
 
