@@ -91,12 +91,20 @@ class FacetLabels:
     """Turns the raw values counted in SQL into (parameter value, label) pairs."""
 
     def __init__(self, tag_ids: set[int]):
-        self.categories = {c.id: (c.slug, c.name) for c in Category.objects.all()}
+        self.categories = {
+            category_id: (slug, name)
+            for category_id, slug, name in Category.objects.values_list("id", "slug", "name")
+        }
         self.projects = {
             p.id: p for p in Project.objects.select_related("project_type", "department")
         }
         self.phases = dict(Phase.objects.values_list("id", "name"))
-        self.tags = {t.id: (t.slug, t.name) for t in Tag.objects.filter(id__in=tag_ids)}
+        self.tags = {
+            tag_id: (slug, name)
+            for tag_id, slug, name in Tag.objects.filter(id__in=tag_ids).values_list(
+                "id", "slug", "name"
+            )
+        }
 
     def resolve(self, spec: FacetSpec, raw: str) -> tuple[str, str] | None:
         if spec.choices is not None:

@@ -442,13 +442,22 @@ def unindex_lessons(lesson_ids: Iterable[int]) -> None:
     backend().unindex(lesson_ids)
 
 
-def similar(queryset: QuerySet, text: str, limit: int = 5) -> QuerySet:
-    """Lessons of ``queryset`` sharing the most significant words of ``text``, best first."""
-    words = [w for w in dict.fromkeys(_WORD.findall(text.lower())) if len(w) > 3][:12]
+def similar(queryset: QuerySet, text: str, limit: int = 5, pool: int = 300) -> QuerySet:
+    """Lessons of ``queryset`` sharing the most significant words of ``text``, best first.
+
+    Only the first ``pool`` matches are ranked: related lessons need not be the very best
+    of tens of thousands of matches, and ranking reads each candidate's whole vector.
+    """
+    words = [
+        w for w in dict.fromkeys(_WORD.findall(text.lower())) if len(w) > 3 and w not in STOP_WORDS
+    ][:12]
     if not words:
         return queryset.none()
     parsed = ParsedQuery(groups=[[[word]] for word in words])
-    return backend().matching(queryset, parsed).order_by("-search_rank", "-pk")[:limit]
+    matches = backend().matching(queryset, parsed)
+    candidates = list(matches.order_by().values_list("id", flat=True)[:pool])
+    ranked = backend().matching(queryset.filter(id__in=candidates), parsed)
+    return ranked.order_by("-search_rank", "-pk")[:limit]
 
 
 def _public_vocabulary() -> set[str]:

@@ -121,3 +121,13 @@ def test_another_users_rating_is_not_shown_as_mine(client, reader, lesson):
     client.force_login(reader)
     page = client.get(f"/lessons/{lesson.pk}/").content.decode()
     assert "You rated it" not in page
+
+
+def test_curators_find_the_edit_history_and_readers_do_not(client, reader, lesson):
+    staff_curator = UserFactory(username="staffcurator", is_staff=True, role="Curator")
+    client.force_login(staff_curator)
+    page = client.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert f"/admin/lessons/lesson/{lesson.pk}/history/" in page
+    client.force_login(reader)
+    page = client.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert "/history/" not in page
