@@ -28,6 +28,8 @@ SQLITE_COLUMN_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, summary, tags, body
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 # Matches the expression of the GIN index lesson_title_vector_gin (migration 0006).
 TITLE_VECTOR = "to_tsvector('english'::regconfig, lessons_lesson.title)"
+# Below this many matches, ranking them all at once is cheaper than ranking in two steps.
+RANK_ALL_BELOW = 2000
 SUGGESTION_VOCABULARY_KEY = "lessons:search:vocabulary"
 SUGGESTION_VOCABULARY_SECONDS = 300
 
@@ -124,7 +126,7 @@ class SearchBackend:
         raise NotImplementedError
 
     def ranked_ids(
-        self, queryset: QuerySet, parsed: ParsedQuery, start: int, stop: int
+        self, queryset: QuerySet, parsed: ParsedQuery, start: int, stop: int, total: int
     ) -> list[int]:
         """Ids of the matches ``start:stop`` in relevance order (``queryset`` = ``matching``)."""
         ordered = queryset.order_by("-search_rank", "-published_at", "-pk")
@@ -176,7 +178,7 @@ class PostgresBackend(SearchBackend):
         )
 
     def ranked_ids(
-        self, queryset: QuerySet, parsed: ParsedQuery, start: int, stop: int
+        self, queryset: QuerySet, parsed: ParsedQuery, start: int, stop: int, total: int
     ) -> list[int]:
         """Rank title matches first, through their own index, and the rest only if needed.
 
@@ -186,8 +188,8 @@ class PostgresBackend(SearchBackend):
         found by the GIN index on the title and ranked on the short title alone; the body
         matches are ranked only when a page reaches past them.
         """
-        if not parsed.has_positive_terms:
-            return super().ranked_ids(queryset, parsed, start, stop)
+        if not parsed.has_positive_terms or total <= RANK_ALL_BELOW:
+            return super().ranked_ids(queryset, parsed, start, stop, total)
         query_text = self._tsquery_text(parsed)
         in_title = RawSQL(
             f"{TITLE_VECTOR} @@ websearch_to_tsquery('english', %s)",
@@ -422,7 +424,9 @@ class RankedResults:
         return self.total
 
     def __getitem__(self, bounds: slice) -> list:
-        ids = backend().ranked_ids(self.queryset, self.parsed, bounds.start or 0, bounds.stop)
+        ids = backend().ranked_ids(
+            self.queryset, self.parsed, bounds.start or 0, bounds.stop, self.total
+        )
         by_id = {
             lesson.pk: lesson
             for lesson in self.queryset.model.objects.filter(pk__in=ids).for_cards()

@@ -431,3 +431,24 @@ def test_search_page_runs_a_fixed_number_of_queries(signed_in, django_assert_max
     for n in range(40):
         LessonFactory(title=f"Supplier {n}", tags=["cutover", f"t{n}"], project=ProjectFactory())
     _search_page_queries(signed_in, django_assert_max_num_queries, limit)
+
+
+@pytest.mark.parametrize("rank_all_below", [0, 10_000])
+def test_relevance_pages_cover_every_match_once_with_title_matches_first(
+    signed_in, monkeypatch, rank_all_below
+):
+    # 0 makes PostgreSQL rank in two steps (title matches, then the rest) as it does for
+    # broad words; 10,000 ranks everything at once, as for narrow ones.
+    monkeypatch.setattr(search, "RANK_ALL_BELOW", rank_all_below)
+    for n in range(8):
+        LessonFactory(title=f"Scaffolding lesson {n}")
+    for n in range(17):
+        LessonFactory(title=f"Other lesson {n}", context="The scaffolding came late.")
+    first = signed_in.get("/lessons/", {"q": "scaffolding"})
+    second = signed_in.get("/lessons/", {"q": "scaffolding", "page": 2})
+    page_one, page_two = titles(first), titles(second)
+    assert first.context["total"] == 25
+    assert len(page_one) == 20 and len(page_two) == 5
+    assert set(page_one).isdisjoint(page_two)
+    assert all(title.startswith("Scaffolding") for title in page_one[:8])
+    assert not any(title.startswith("Scaffolding") for title in page_one[8:] + page_two)
