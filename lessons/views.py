@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import policy
 from accounts.roles import is_curator
 from lessons import search
 from lessons.facets import active_chips, facet_counts, url_with
@@ -287,7 +288,7 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tags": list(lesson.tags.all()),
             "my_rating": my_rating,
             "rating_form": rating_form,
-            "can_rate": lesson.status == Lesson.Status.PUBLISHED,
+            "can_rate": policy.can_rate(request.user, lesson),
             "related": related_lessons(lesson, visible),
             "back_url": _back_to_search(request),
             "actions": lesson.actions.select_related("owner"),
@@ -305,7 +306,7 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(Lesson.objects.visible_to(request.user), pk=pk)
-    if lesson.status != Lesson.Status.PUBLISHED:
+    if not policy.can_rate(request.user, lesson):
         messages.error(request, "Only published lessons can be rated.")
         return redirect(lesson)
     if "remove" in request.POST:
