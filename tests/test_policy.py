@@ -7,47 +7,25 @@ import pytest
 from accounts import policy
 from tests.factories import LessonFactory, MembershipFactory, UserFactory
 
-
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("reader", False),
-        ("contributor", True),
-        ("curator", True),
-        ("administrator", True),
-        ("deactivated", False),
-    ],
-)
-def test_who_creates_lessons(request, persona, expected):
-    assert policy.can_create_lesson(request.getfixturevalue(persona)) is expected
+# persona -> (creates lessons, curates, manages users)
+ROLE_RIGHTS = {
+    "reader": (False, False, False),
+    "contributor": (True, False, False),
+    "curator": (True, True, False),
+    "administrator": (True, True, True),
+    "deactivated": (False, False, False),
+}
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("reader", False),
-        ("contributor", False),
-        ("curator", True),
-        ("administrator", True),
-        ("deactivated", False),
-    ],
-)
-def test_who_curates(request, persona, expected):
-    assert policy.can_curate(request.getfixturevalue(persona)) is expected
-
-
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("reader", False),
-        ("contributor", False),
-        ("curator", False),
-        ("administrator", True),
-        ("deactivated", False),
-    ],
-)
-def test_who_manages_users(request, persona, expected):
-    assert policy.can_manage_users(request.getfixturevalue(persona)) is expected
+@pytest.mark.parametrize("persona", list(ROLE_RIGHTS))
+def test_what_each_role_may_do(db, request, persona):
+    user = request.getfixturevalue(persona)
+    rights = (
+        policy.can_create_lesson(user),
+        policy.can_curate(user),
+        policy.can_manage_users(user),
+    )
+    assert rights == ROLE_RIGHTS[persona]
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "published", "rejected", "archived"])
