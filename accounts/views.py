@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -26,9 +25,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             "my_actions": Action.objects.filter(owner=user, lesson__in=visible)
             .select_related("lesson")
             .order_by("status", "due_on"),
-            "my_projects": Project.objects.filter(Q(manager=user) | Q(memberships__user=user))
+            "my_projects": Project.objects.with_member(user)
             .select_related("project_type")
-            .distinct()
             .order_by("-start_date"),
         },
     )

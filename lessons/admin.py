@@ -111,7 +111,7 @@ class LessonAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
     date_hierarchy = "published_at"
-    list_select_related = ("project", "category")
+    list_select_related = ("project", "category", "submitted_by")
     inlines = [ActionInline, ApplicationInline]
     history_list_display = ("status", "visibility")
     fieldsets = (
@@ -189,9 +189,6 @@ class LessonAdmin(SimpleHistoryAdmin):
         if lesson.is_anonymous:
             return "anonymous"
         return str(lesson.submitted_by) if lesson.submitted_by_id else "-"
-
-    def get_list_select_related(self, request: HttpRequest):
-        return ("project", "category", "submitted_by")
 
 
 @admin.register(Rating)

@@ -49,10 +49,6 @@ class Facet:
     def more(self) -> list[FacetOption]:
         return self.options[VISIBLE_OPTIONS : VISIBLE_OPTIONS + MORE_OPTIONS]
 
-    @property
-    def selected_count(self) -> int:
-        return sum(option.selected for option in self.options)
-
 
 @dataclass(frozen=True)
 class FacetSpec:

@@ -69,9 +69,6 @@ class ParsedQuery:
     def has_positive_terms(self) -> bool:
         return any(self.groups)
 
-    def words(self) -> list[str]:
-        return [word for group in self.groups for term in group for word in term]
-
 
 def parse_query(raw: str) -> ParsedQuery:
     """Parse web-search syntax; anything unexpected is read as plain words."""

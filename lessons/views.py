@@ -57,6 +57,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     filterset.is_valid()
     results = filterset.qs
     facets, total = facet_counts(filterset, base, is_curator=is_curator(request.user))
+    suggestion = search.suggest(filterset.text) if filterset.text and not total else None
     text = filterset.text
     if text and filterset.sort_order == Sort.RELEVANCE:
         results = search.RankedResults(results, text, total)
@@ -95,10 +96,8 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
             "export_url": reverse("lessons:export_csv") + url_with(params).rstrip("?"),
             "link_suffix": "?" + urlencode({"back": back}) if back else "",
             "clear_url": reverse("lessons:list"),
-            "suggestion": search.suggest(text) if text and not total else None,
-            "suggestion_url": url_with(params, replace={"q": search.suggest(text)})
-            if text and not total
-            else None,
+            "suggestion": suggestion,
+            "suggestion_url": url_with(params, replace={"q": suggestion}) if suggestion else None,
             "back": back,
             "hidden_params": [
                 (k, v) for k, values in params.lists() for v in values if k not in ("q", "page")
@@ -270,12 +269,12 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    visible = Lesson.objects.visible_to(request.user)
     if lesson.merged_into_id:
-        kept = Lesson.objects.visible_to(request.user).filter(pk=lesson.merged_into_id).first()
+        kept = visible.filter(pk=lesson.merged_into_id).first()
         if kept is not None:
             return redirect(kept)
     record_view(lesson)
-    visible = Lesson.objects.visible_to(request.user)
     my_rating = Rating.objects.filter(lesson=lesson, user=request.user).first()
     rating_form = RatingForm(
         initial={"score": my_rating.score, "comment": my_rating.comment} if my_rating else None
