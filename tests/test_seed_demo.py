@@ -7,6 +7,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from accounts.models import User
 from lessons.models import Action, Application, Category, Lesson, LessonViewDay, Rating
@@ -48,7 +49,8 @@ def test_demo_users_sign_in_with_the_printed_passwords(seeded, client):
         assert f"username {username}" in seeded
         password = f"{username}-demo"
         assert f"password {password}" in seeded
-        assert client.login(username=username, password=password)
+        # django-axes needs a request in authenticate(); Client.login() passes none itself.
+        assert client.login(request=HttpRequest(), username=username, password=password)
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="curator").groups.filter(name="Curator").exists()
 
