@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.policy import can_curate
 from lessons.models import (
     Action,
     Application,
@@ -176,13 +178,55 @@ class LessonAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Lesson | None = None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not obj.is_anonymous:
+        hidden = self._hidden_fields(request, obj)
+        if not hidden:
             return fieldsets
-        # An anonymous lesson never shows a submitter field, not even an empty one.
         return [
-            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "submitted_by")})
+            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in hidden)})
             for name, opts in fieldsets
         ]
+
+    def _hidden_fields(self, request: HttpRequest, obj: Lesson | None) -> set[str]:
+        """Fields this viewer must not see on this lesson, not even as an empty box.
+
+        An anonymous lesson shows no submitter; a link to a lesson the viewer may not see
+        (the one it repeats, or the one it was merged into) would show that lesson's title.
+        """
+        if obj is None:
+            return set()
+        hidden = {"submitted_by"} if obj.is_anonymous else set()
+        linked = {
+            name: getattr(obj, f"{name}_id")
+            for name in ("recurrence_of", "merged_into")
+            if getattr(obj, f"{name}_id")
+        }
+        if linked:
+            visible = set(
+                Lesson.objects.visible_to(request.user)
+                .filter(pk__in=linked.values())
+                .values_list("pk", flat=True)
+            )
+            hidden |= {name for name, pk in linked.items() if pk not in visible}
+        return hidden
+
+    def _get_visible_or_404(self, request: HttpRequest, object_id: str) -> None:
+        # django-simple-history falls back to the history rows when the live lesson is not
+        # in get_queryset, which would show a hidden lesson's past versions. Curators see
+        # every lesson, so for them the fallback still reaches lessons deleted in the admin.
+        if self.get_object(request, unquote(object_id)) is None and not can_curate(request.user):
+            raise Http404
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._get_visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
+        self._get_visible_or_404(request, object_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
 
     @admin.display(description="submitted by", ordering="submitted_by__username")
     def submitter(self, lesson: Lesson) -> str:

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.http import QueryDict
 from taggit.models import Tag, TaggedItem
 
 from lessons import search
@@ -105,6 +106,11 @@ class LessonFilterSet(django_filters.FilterSet):
         model = Lesson
         fields: list[str] = []
         form = LessonFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        # No parameters at all is a search too (the published collection, newest first):
+        # an unbound django-filter FilterSet would skip filter_queryset and its defaults.
+        super().__init__(QueryDict() if data is None else data, *args, **kwargs)
 
     # -- filter methods ------------------------------------------------------------------
 

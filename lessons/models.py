@@ -258,8 +258,10 @@ class Lesson(models.Model):
                     "updated_at",
                 } - self.DERIVED_FIELDS
             super().save(*args, **kwargs)
-            if self.is_anonymous and self.submitted_by_id is None:
-                self.forget_submitter_in_history(forget_submitter_id)
+            if self.is_anonymous:
+                # Drafts keep their author on the live row (to finish writing them), but
+                # not in history, which curators read.
+                self.forget_submitter_in_history(forget_submitter_id or self.submitted_by_id)
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:detail", args=[self.pk])

@@ -53,7 +53,7 @@ def _page_url(params: QueryDict, number: int) -> str:
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
     base = searchable_lessons(request)
-    filterset = LessonFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = LessonFilterSet(request.GET, queryset=base, request=request)
     filterset.is_valid()
     results = filterset.qs
     facets, total = facet_counts(filterset, base, is_curator=is_curator(request.user))
@@ -152,7 +152,7 @@ class _Echo:
 
 
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    filterset = LessonFilterSet(request.GET or None, queryset=searchable_lessons(request))
+    filterset = LessonFilterSet(request.GET, queryset=searchable_lessons(request))
     filterset.is_valid()
     lessons = (
         filterset.qs.select_related(

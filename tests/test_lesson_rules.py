@@ -52,6 +52,29 @@ def test_anonymous_lesson_history_keeps_no_history_user_of_the_author(reader, pr
     assert not lesson.history.filter(history_user=reader).exists()
 
 
+def test_anonymous_draft_keeps_its_author_only_on_the_live_row(reader, project_a, rf):
+    """The author can finish the draft, but its history, which curators read, is unsigned."""
+    from simple_history.models import HistoricalRecords
+
+    request = rf.post("/")
+    request.user = reader
+    HistoricalRecords.context.request = request
+    try:
+        lesson = LessonFactory(
+            project=project_a, submitted_by=reader, is_anonymous=True, status=Lesson.Status.DRAFT
+        )
+        lesson.title = "Still writing it"
+        lesson.save()
+    finally:
+        del HistoricalRecords.context.request
+
+    lesson.refresh_from_db()
+    assert lesson.submitted_by == reader
+    assert lesson.history.count() == 2
+    assert not lesson.history.filter(history_user=reader).exists()
+    assert not lesson.history.exclude(submitted_by=None).exists()
+
+
 def test_anonymous_lesson_created_as_submitted_never_stores_the_submitter(reader, project_a):
     lesson = LessonFactory(
         project=project_a,

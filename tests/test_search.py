@@ -452,3 +452,19 @@ def test_relevance_pages_cover_every_match_once_with_title_matches_first(
     assert set(page_one).isdisjoint(page_two)
     assert all(title.startswith("Scaffolding") for title in page_one[:8])
     assert not any(title.startswith("Scaffolding") for title in page_one[8:] + page_two)
+
+
+def test_no_parameters_at_all_shows_and_exports_the_published_collection(client, curator):
+    """A curator sees every status, but /lessons/ without a query string is the published
+    collection, like any search without a status: list, total and export agree."""
+    LessonFactory(title="Published and findable")
+    LessonFactory(title="Still a draft", status=Lesson.Status.DRAFT)
+    LessonFactory(title="Archived long ago", status=Lesson.Status.ARCHIVED)
+    client.force_login(curator)
+
+    response = client.get("/lessons/")
+    assert titles(response) == ["Published and findable"]
+    assert response.context["total"] == 1
+    export = b"".join(client.get("/lessons/export.csv").streaming_content).decode()
+    exported = list(csv.DictReader(io.StringIO(export)))
+    assert [row["title"] for row in exported] == ["Published and findable"]
