@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.html import format_html
 from taggit.models import Tag
 
 from lessons.filters import LessonFilterSet
@@ -33,6 +34,29 @@ class FacetOption:
     count: int
     selected: bool
     url: str
+
+    def __html__(self) -> str:
+        """The option's link, built here rather than in the template: a page lists up to a
+        few hundred options, and the template engine made them a third of the page's time.
+        """
+        if self.selected:
+            return format_html(
+                '<a class="facet-option is-selected" href="{}" aria-current="true">'
+                '<span class="facet-check" aria-hidden="true">✓</span>'
+                '<span class="facet-label">{}<span class="visually-hidden">'
+                " (selected, select to remove)</span></span>"
+                '<span class="facet-count">{}</span></a>',
+                self.url,
+                self.label,
+                self.count,
+            )
+        return format_html(
+            '<a class="facet-option" href="{}"><span class="facet-check" aria-hidden="true">'
+            '</span><span class="facet-label">{}</span><span class="facet-count">{}</span></a>',
+            self.url,
+            self.label,
+            self.count,
+        )
 
 
 @dataclass

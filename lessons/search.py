@@ -194,24 +194,25 @@ class PostgresBackend(SearchBackend):
             output_field=BooleanField(),
         )
         title_matches = queryset.filter(in_title)
-        in_title_count = title_matches.count()
-        ids: list[int] = []
-        if start < in_title_count:
-            title_rank = RawSQL(
-                f"ts_rank({TITLE_VECTOR}, websearch_to_tsquery('english', %s))",
-                [query_text],
-                output_field=FloatField(),
-            )
-            ids += (
-                title_matches.annotate(title_rank=title_rank)
-                .order_by("-title_rank", "-published_at", "-pk")
-                .values_list("id", flat=True)[start : min(stop, in_title_count)]
-            )
-        if stop > in_title_count:
-            elsewhere = queryset.exclude(in_title).order_by("-search_rank", "-published_at", "-pk")
-            ids += elsewhere.values_list("id", flat=True)[
-                max(0, start - in_title_count) : stop - in_title_count
-            ]
+        title_rank = RawSQL(
+            f"ts_rank({TITLE_VECTOR}, websearch_to_tsquery('english', %s))",
+            [query_text],
+            output_field=FloatField(),
+        )
+        ids = list(
+            title_matches.annotate(title_rank=title_rank)
+            .order_by("-title_rank", "-published_at", "-pk")
+            .values_list("id", flat=True)[start:stop]
+        )
+        if len(ids) == stop - start:
+            return ids
+        # The title matches ran out within (or before) this page: the rest of the page
+        # comes from the body matches, counted from where the title matches end.
+        in_title_count = start + len(ids) if ids or start == 0 else title_matches.count()
+        elsewhere = queryset.exclude(in_title).order_by("-search_rank", "-published_at", "-pk")
+        ids += elsewhere.values_list("id", flat=True)[
+            max(0, start - in_title_count) : stop - in_title_count
+        ]
         return ids
 
     def snippets(self, lesson_ids: list[int], parsed: ParsedQuery) -> dict[int, str]:

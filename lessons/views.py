@@ -158,7 +158,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         filterset.qs.select_related(
             "project__project_type", "project__department", "phase", "category", "submitted_by"
         )
-        .prefetch_related("tags")
+        .with_tag_list()
         .iterator(chunk_size=1000)
     )
     site = request.build_absolute_uri("/").rstrip("/")
@@ -183,7 +183,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
                     lesson.project.project_type.name,
                     lesson.project.department.name,
                     lesson.phase.name if lesson.phase else "",
-                    ", ".join(sorted(tag.name for tag in lesson.tags.all())),
+                    ", ".join(sorted(tag.name for tag in lesson.tag_list)),
                     lesson.get_status_display(),
                     lesson.get_visibility_display(),
                     lesson.occurred_on or "",
