@@ -187,7 +187,13 @@ class Lesson(models.Model):
     )
     is_anonymous = models.BooleanField(
         default=False,
-        help_text="Once submitted, nothing in Hindsight records who wrote this lesson.",
+        help_text=(
+            "Share this lesson without your name. While it is a draft it stays with your "
+            "account so you can finish it, and no one else is shown that it is yours. Once "
+            "you submit it, Hindsight forgets who wrote it: no page, export, e-mail or "
+            "history record can show your name, not even to curators or administrators, "
+            "and it no longer appears under your own lessons."
+        ),
     )
     visibility = models.CharField(
         max_length=12, choices=Visibility, default=Visibility.ORGANISATION
