@@ -79,3 +79,10 @@ def can_manage_project(user: AnyUser, project: Project) -> bool:
 
 def can_manage_users(user: AnyUser) -> bool:
     return _active(user) and is_administrator(user)
+
+
+def can_submit_lesson(user: AnyUser, lesson: Lesson) -> bool:
+    """The author sends their own draft to curation; curators may send any draft."""
+    if not _active(user) or lesson.status != "draft":
+        return False
+    return is_curator(user) or lesson.submitted_by_id == user.pk

@@ -208,6 +208,8 @@ class Lesson(models.Model):
         related_name="reviewed_lessons",
     )
     review_due = models.DateField(null=True, blank=True, db_index=True)
+    # The curator's latest word to the author: why it was sent back, or rejected.
+    curation_note = models.TextField(blank=True)
     recurrence_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recurrences"
     )
