@@ -35,6 +35,9 @@ class FacetOption:
     selected: bool
     url: str
 
+    def __str__(self) -> str:  # the template engine calls str() before escaping
+        return self.__html__()
+
     def __html__(self) -> str:
         """The option's link, built here rather than in the template: a page lists up to a
         few hundred options, and the template engine made them a third of the page's time.

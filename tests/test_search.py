@@ -468,3 +468,16 @@ def test_no_parameters_at_all_shows_and_exports_the_published_collection(client,
     export = b"".join(client.get("/lessons/export.csv").streaming_content).decode()
     exported = list(csv.DictReader(io.StringIO(export)))
     assert [row["title"] for row in exported] == ["Published and findable"]
+
+
+def test_facet_options_are_links_with_label_and_count_and_escape_tag_names(signed_in):
+    LessonFactory(title="Cutover rehearsal", tags=["<b>cutover</b>"])
+    LessonFactory(title="Cutover again", tags=["<b>cutover</b>"])
+
+    page = signed_in.get("/lessons/").content.decode()
+
+    option = re.search(r'<a class="facet-option" href="\?tag=([^"]+)">(.*?)</a>', page)
+    assert option, "no tag option rendered as a link"
+    assert '<span class="facet-label">&lt;b&gt;cutover&lt;/b&gt;</span>' in option.group(2)
+    assert '<span class="facet-count">2</span>' in option.group(2)
+    assert "<b>cutover</b>" not in page
