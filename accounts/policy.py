@@ -82,7 +82,20 @@ def can_manage_users(user: AnyUser) -> bool:
 
 
 def can_submit_lesson(user: AnyUser, lesson: Lesson) -> bool:
-    """The author sends their own draft to curation; curators may send any draft."""
+    """The author sends their own draft to curation; curators may send any draft.
+
+    A phase review session's drafts are also its project manager's to send: closing an
+    open session submits every draft captured in it together (projects.services.close_review).
+    Once the session is closed, a draft of it (one sent back by a curator, say) is its
+    author's again.
+    """
     if not _active(user) or lesson.status != "draft":
         return False
-    return is_curator(user) or lesson.submitted_by_id == user.pk
+    if is_curator(user) or lesson.submitted_by_id == user.pk:
+        return True
+    return (
+        lesson.review_id is not None
+        and lesson.review.status == "open"
+        and lesson.review.project_id == lesson.project_id
+        and can_manage_project(user, lesson.project)
+    )

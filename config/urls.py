@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from lessons import views as lesson_views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("lessons/", include("lessons.urls")),
     path("projects/", include("projects.urls")),
+    path("curation/", include("lessons.curation_urls")),
+    path("help/", TemplateView.as_view(template_name="help.html"), name="help"),
     path("admin/", admin.site.urls),
 ]
 

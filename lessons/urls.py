@@ -7,6 +7,10 @@ app_name = "lessons"
 urlpatterns = [
     path("", views.lesson_list, name="list"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("tags.json", views.tag_suggestions, name="tag_suggestions"),
+    path("new/", views.lesson_create, name="create"),
     path("<int:pk>/", views.lesson_detail, name="detail"),
+    path("<int:pk>/edit/", views.lesson_edit, name="edit"),
+    path("<int:pk>/submit/", views.lesson_submit, name="submit"),
     path("<int:pk>/rate/", views.rate, name="rate"),
 ]

@@ -6,9 +6,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -17,12 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.roles import is_curator
-from lessons import search
+from lessons import capture, search, workflow
 from lessons.facets import active_chips, facet_counts, url_with
 from lessons.filters import LessonFilterSet, Sort
-from lessons.forms import RatingForm
-from lessons.models import Lesson, Rating
+from lessons.forms import LessonForm, RatingForm
+from lessons.models import Lesson, LessonEditConflict, Rating
 from lessons.services import rate_lesson, record_view, remove_rating
+from projects.models import Project
 
 HOME_LIST_SIZE = 6
 PAGE_SIZE = 20
@@ -254,9 +262,29 @@ def _back_to_search(request: HttpRequest) -> str | None:
     return reverse("lessons:list") + ("?" + urlencode(kept) if kept else "")
 
 
+def _merged_address(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """The old address of an organisation-wide lesson merged into another redirects there.
+
+    A merged duplicate is archived, so readers no longer see it; its address still leads
+    anyone who may read the kept lesson to it. Duplicates that were not organisation-wide
+    stay 404 for those who cannot see them, so their address gives nothing away.
+    """
+    duplicate = (
+        Lesson.objects.filter(pk=pk, visibility=Lesson.Visibility.ORGANISATION)
+        .exclude(merged_into=None)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if duplicate is None:
+        return None
+    kept = Lesson.objects.visible_to(request.user).filter(pk=duplicate).first()
+    return redirect(kept) if kept is not None else None
+
+
 def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    lesson = get_object_or_404(
-        Lesson.objects.visible_to(request.user).select_related(
+    lesson = (
+        Lesson.objects.visible_to(request.user)
+        .select_related(
             "project",
             "project__project_type",
             "project__department",
@@ -266,9 +294,15 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review",
             "recurrence_of",
             "merged_into",
-        ),
-        pk=pk,
+        )
+        .filter(pk=pk)
+        .first()
     )
+    if lesson is None:
+        merged = _merged_address(request, pk)
+        if merged is None:
+            raise Http404("No such lesson")
+        return merged
     visible = Lesson.objects.visible_to(request.user)
     if lesson.merged_into_id:
         kept = visible.filter(pk=lesson.merged_into_id).first()
@@ -288,6 +322,7 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_rating": my_rating,
             "rating_form": rating_form,
             "can_rate": policy.can_rate(request.user, lesson),
+            "can_edit": policy.can_edit_lesson(request.user, lesson),
             "related": related_lessons(lesson, visible),
             "back_url": _back_to_search(request),
             "actions": lesson.actions.select_related("owner"),
@@ -331,3 +366,279 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# -- recording and editing lessons (DESIGN.md section 6: /lessons/new/, /lessons/<id>/edit/) --
+
+TAG_SUGGESTIONS = 30
+
+
+def _capture_forbidden(request: HttpRequest, title: str, reason: str) -> HttpResponse:
+    return render(
+        request, "lessons/_capture_forbidden.html", {"title": title, "reason": reason}, status=403
+    )
+
+
+def _lesson_form_page(
+    request: HttpRequest,
+    form: LessonForm,
+    *,
+    lesson: Lesson | None = None,
+    preview: dict[str, str] | None = None,
+    conflict: capture.EditConflict | None = None,
+    can_save: bool = True,
+    status: int = 200,
+) -> HttpResponse:
+    is_draft = lesson is None or lesson.status == Lesson.Status.DRAFT
+    return render(
+        request,
+        "lessons/lesson_form.html",
+        {
+            "form": form,
+            "lesson": lesson,
+            "preview": preview,
+            "conflict": conflict,
+            "can_save": can_save,
+            "is_draft": is_draft,
+            "can_submit": is_draft
+            and (lesson is None or policy.can_submit_lesson(request.user, lesson)),
+            "curation_note": lesson.curation_note if lesson is not None and is_draft else "",
+            "tag_suggestions": capture.tag_suggestions(request.user, limit=TAG_SUGGESTIONS),
+        },
+        status=status,
+    )
+
+
+def _preview_form(request: HttpRequest, lesson: Lesson | None) -> LessonForm:
+    """The form as typed, without error messages: a preview is not a save."""
+    kwargs = {"instance": lesson} if lesson is not None else {}
+    shape = LessonForm(user=request.user, **kwargs)
+    initial = {
+        name: request.POST.get(name, "")
+        for name, field in shape.fields.items()
+        if not field.disabled and name != "is_anonymous"
+    }
+    if not shape.fields["is_anonymous"].disabled:
+        initial["is_anonymous"] = bool(request.POST.get("is_anonymous"))
+    return LessonForm(user=request.user, initial=initial, **kwargs)
+
+
+def _preview_texts(request: HttpRequest) -> dict[str, str]:
+    names = ("title", "summary", *LessonForm.MARKDOWN_FIELDS)
+    return {name: request.POST.get(name, "") for name in names}
+
+
+def _submit(
+    request: HttpRequest, lesson: Lesson, *, recurrence_of: Lesson | None = None
+) -> HttpResponse:
+    """Send a saved draft to the curators (linking it to the lesson it repeats, if any)."""
+    try:
+        with transaction.atomic():
+            if recurrence_of is not None:
+                lesson.recurrence_of = recurrence_of
+                lesson.save(update_fields=["recurrence_of"])
+            submitted = workflow.submit(lesson, by=request.user)
+    except LessonEditConflict:
+        messages.error(
+            request, "Someone else saved this lesson a moment ago: check it, then submit again."
+        )
+        return redirect(lesson)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+        return redirect(lesson)
+    if not Lesson.objects.visible_to(request.user).filter(pk=submitted.pk).exists():
+        messages.success(
+            request,
+            "Submitted for review, anonymously. Hindsight no longer knows it was yours, so it "
+            "is not listed under your lessons; you will find it under Lessons once a curator "
+            "publishes it.",
+        )
+        return redirect("home")
+    messages.success(
+        request,
+        "Submitted for review. A curator will read it and publish it or ask you about it.",
+    )
+    return redirect(submitted)
+
+
+def _submit_after_duplicate_check(request: HttpRequest, lesson: Lesson) -> HttpResponse:
+    """Submit at once, unless visible lessons look like the same one: then ask first."""
+    if capture.duplicate_candidates(request.user, lesson):
+        return redirect("lessons:submit", pk=lesson.pk)
+    return _submit(request, lesson)
+
+
+def lesson_create(request: HttpRequest) -> HttpResponse:
+    if not policy.can_create_lesson(request.user):
+        return _capture_forbidden(
+            request,
+            "Only contributors record lessons",
+            "Your role lets you read and rate lessons. To record lessons from your projects, "
+            "ask an administrator to make you a Contributor.",
+        )
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "preview":
+            form = _preview_form(request, None)
+            return _lesson_form_page(request, form, preview=_preview_texts(request))
+        form = LessonForm(request.POST, user=request.user)
+        if form.is_valid():
+            with transaction.atomic():
+                lesson = form.save(commit=False)
+                lesson.submitted_by = request.user
+                lesson.status = Lesson.Status.DRAFT
+                lesson.save()
+                form.save_m2m()
+            if action == "submit":
+                return _submit_after_duplicate_check(request, lesson)
+            messages.success(
+                request,
+                "Draft saved. Nobody but you and the curators can see it until you submit it "
+                "for review.",
+            )
+            return redirect(lesson)
+    else:
+        initial = {}
+        code = request.GET.get("project")
+        if code:
+            initial["project"] = (
+                Project.objects.filter(code=code).values_list("pk", flat=True).first()
+            )
+        form = LessonForm(user=request.user, initial=initial)
+    return _lesson_form_page(request, form)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the editor started from, as posted (None when missing or garbled)."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _editable_lesson(request: HttpRequest, pk: int) -> Lesson:
+    return get_object_or_404(
+        Lesson.objects.visible_to(request.user).select_related("project", "phase", "category"),
+        pk=pk,
+    )
+
+
+def _conflict_page(request: HttpRequest, pk: int, loaded_version: int | None) -> HttpResponse:
+    """Refuse a stale save: the editor's text stays, with what changed and how to go on.
+
+    The form carries the current version from here on, so saving again ("keep my version")
+    deliberately replaces what the other person saved.
+    """
+    current = _editable_lesson(request, pk)
+    labels = {name: str(field.label) for name, field in LessonForm.base_fields.items()}
+    labels["status"] = "Status"
+    conflict = capture.edit_conflict(current, loaded_version, request.user, labels)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = LessonForm(data, instance=current, user=request.user)
+    form.is_valid()  # any field errors show beside the conflict
+    return _lesson_form_page(
+        request,
+        form,
+        lesson=current,
+        conflict=conflict,
+        can_save=policy.can_edit_lesson(request.user, current),
+        status=409,
+    )
+
+
+def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = _editable_lesson(request, pk)
+    if not policy.can_edit_lesson(request.user, lesson):
+        loaded = _posted_version(request)
+        if (
+            request.method == "POST"
+            and loaded != lesson.version
+            and lesson.submitted_by_id == (request.user.pk)
+        ):
+            # The author's draft was submitted while this form was open: keep their text.
+            return _conflict_page(request, pk, loaded)
+        return _capture_forbidden(
+            request,
+            "This lesson can no longer be edited here",
+            "Its author edits a lesson while it is a draft; once it is submitted, only "
+            "curators change it. Ask a curator if something needs correcting.",
+        )
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "preview":
+            form = _preview_form(request, lesson)
+            return _lesson_form_page(request, form, lesson=lesson, preview=_preview_texts(request))
+        form = LessonForm(request.POST, instance=lesson, user=request.user)
+        loaded, current_version = _posted_version(request), lesson.version
+        valid = form.is_valid()
+        if loaded != current_version:
+            return _conflict_page(request, pk, loaded)
+        if valid:
+            try:
+                with transaction.atomic():
+                    saved = form.save(commit=False)
+                    saved.version = loaded  # a save racing this one is refused by the model
+                    saved.save()
+                    form.save_m2m()
+            except LessonEditConflict:
+                return _conflict_page(request, pk, loaded)
+            if action == "submit" and policy.can_submit_lesson(request.user, saved):
+                return _submit_after_duplicate_check(request, saved)
+            if saved.status == Lesson.Status.DRAFT:
+                messages.success(request, "Draft saved.")
+            else:
+                messages.success(request, "Changes saved.")
+            return redirect(saved)
+        return _lesson_form_page(request, form, lesson=lesson)
+    form = LessonForm(instance=lesson, user=request.user)
+    return _lesson_form_page(request, form, lesson=lesson)
+
+
+def lesson_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The duplicate check: link the draft as a recurrence, open a match, or submit anyway."""
+    lesson = get_object_or_404(
+        Lesson.objects.visible_to(request.user).select_related("project", "review"), pk=pk
+    )
+    if lesson.status != Lesson.Status.DRAFT:
+        messages.info(request, "This lesson has already been submitted.")
+        return redirect(lesson)
+    if not policy.can_submit_lesson(request.user, lesson):
+        return _capture_forbidden(
+            request,
+            "Only its author can submit this lesson",
+            "A draft is submitted for review by the person who wrote it, or by a curator.",
+        )
+    error = ""
+    chosen = request.POST.get("recurrence_of", "")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "submit":
+            return _submit(request, lesson)
+        if action == "recurrence":
+            earlier = (
+                Lesson.objects.visible_to(request.user)
+                .exclude(pk=lesson.pk)
+                .filter(pk=int(chosen))
+                .first()
+                if chosen.isdigit()
+                else None
+            )
+            if earlier is not None:
+                return _submit(request, lesson, recurrence_of=earlier)
+            error = "Choose the earlier lesson this one repeats, then press the button again."
+    candidates = capture.duplicate_candidates(request.user, lesson)
+    snippets = capture.duplicate_snippets(candidates, lesson)
+    for candidate in candidates:
+        candidate.snippet = snippets.get(candidate.pk)
+    return render(
+        request,
+        "lessons/_capture_duplicates.html",
+        {"lesson": lesson, "candidates": candidates, "error": error, "chosen": chosen},
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+def tag_suggestions(request: HttpRequest) -> JsonResponse:
+    """Tags for the capture form's autocomplete: only tags of lessons the user may see."""
+    text = request.GET.get("q", "").strip()[:100]
+    return JsonResponse({"tags": capture.tag_suggestions(request.user, text)})

@@ -10,8 +10,11 @@ knows who wrote it). Views call these functions; nothing else changes a lesson's
     reject(lesson, by=curator, reason="...")       submitted -> rejected
     send_back(lesson, by=curator, comment="...")   submitted -> draft, comment kept
     archive(lesson, by=curator, reason="")         published -> archived
-    unarchive(lesson, by=curator)                  archived -> published
-    merge(duplicate, into=kept, by=curator)        duplicate folded into kept
+    unarchive(lesson, by=curator, reason="")       archived -> published (not if merged)
+    confirm_still_valid(lesson, by=curator)        published, reviewed: due again a year on
+    merge(duplicate, into=kept, by=curator)        duplicate (any status but draft) folded
+                                                   into a submitted or published lesson;
+                                                   the duplicate ends archived
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.policy import can_curate, can_submit_lesson
 from lessons.models import Application, Lesson, LessonViewDay, Rating
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REVIEW_AFTER_DAYS = 365  # a published lesson is due for a curator's second look a year on
+CHANGE_REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 
 Status = Lesson.Status
 
@@ -56,22 +61,52 @@ def _require(condition: bool, message: str) -> None:
         raise TransitionError(message)
 
 
+def default_review_due() -> date:
+    """When a lesson published or reviewed today is due for its next review."""
+    return timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS)
+
+
+def _review_due(review_due: date | None) -> date:
+    _require(
+        review_due is None or review_due > timezone.localdate(),
+        "Choose a review date after today.",
+    )
+    return review_due or default_review_due()
+
+
 def _save(lesson: Lesson, *, by: User, reason: str) -> None:
     lesson._history_user = by
-    lesson._change_reason = reason[:100]
+    lesson._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
     lesson.save()
 
 
-def _notify_submitter(lesson: Lesson, event: str, *, by: User, note: str = "") -> None:
-    """E-mail the named submitter after the commit; a failure is logged, never undone."""
+def recipient_of_news(lesson: Lesson) -> User | None:
+    """Who is told about a lesson: its named, active submitter with an address, or nobody."""
     recipient = lesson.submitted_by if lesson.shows_submitter else None
     if recipient is None or not recipient.email or not recipient.is_active:
+        return None
+    return recipient
+
+
+def _notify_submitter(
+    lesson: Lesson, event: str, *, by: User, note: str = "", kept: Lesson | None = None
+) -> None:
+    """E-mail the named submitter after the commit; a failure is logged, never undone.
+
+    ``kept`` (a merge) is named only when the submitter may see it: an e-mail must not
+    tell anyone the title of a lesson they cannot open.
+    """
+    recipient = recipient_of_news(lesson)
+    if recipient is None:
         return
+    if kept is not None and not Lesson.objects.visible_to(recipient).filter(pk=kept.pk).exists():
+        kept = None
     context = {
         "lesson": lesson,
         "event": event,
         "by": by,
         "note": note,
+        "kept": kept,
         "recipient": recipient,
         "url": settings.SITE_URL + reverse("lessons:detail", args=[lesson.pk]),
     }
@@ -109,11 +144,10 @@ def approve(lesson: Lesson, *, by: User, review_due: date | None = None) -> Less
     _require(can_curate(by), "Only curators can publish lessons.")
     current = _locked(lesson)
     _require(current.status == Status.SUBMITTED, "Only a submitted lesson can be published.")
-    today = timezone.localdate()
     current.status = Status.PUBLISHED
     current.published_at = timezone.now()
     current.reviewed_by = by
-    current.review_due = review_due or today + timedelta(days=REVIEW_AFTER_DAYS)
+    current.review_due = _review_due(review_due)
     current.curation_note = ""
     _save(current, by=by, reason="Approved and published")
     _notify_submitter(current, "published", by=by)
@@ -147,6 +181,11 @@ def send_back(lesson: Lesson, *, by: User, comment: str) -> Lesson:
         "This lesson is anonymous, so nobody can be asked to change it: edit it yourself, "
         "or reject it with a reason.",
     )
+    _require(
+        current.submitted_by.is_active,
+        "Its author's account is deactivated, so nobody can change it: edit it yourself, "
+        "or reject it with a reason.",
+    )
     current.status = Status.DRAFT
     current.curation_note = comment.strip()
     _save(current, by=by, reason=f"Sent back: {comment.strip()}")
@@ -167,13 +206,31 @@ def archive(lesson: Lesson, *, by: User, reason: str = "") -> Lesson:
 
 
 @transaction.atomic
-def unarchive(lesson: Lesson, *, by: User) -> Lesson:
+def unarchive(lesson: Lesson, *, by: User, reason: str = "") -> Lesson:
+    """Put an archived lesson back into the collection (not a merged duplicate)."""
     _require(can_curate(by), "Only curators can restore archived lessons.")
     current = _locked(lesson)
     _require(current.status == Status.ARCHIVED, "Only an archived lesson can be restored.")
     _require(current.merged_into_id is None, "A merged lesson lives on in the one it joined.")
     current.status = Status.PUBLISHED
-    _save(current, by=by, reason="Restored from the archive")
+    if current.published_at is None:
+        current.published_at = timezone.now()
+    why = f": {reason.strip()}" if reason.strip() else ""
+    _save(current, by=by, reason=f"Restored from the archive{why}")
+    _notify_submitter(current, "restored", by=by, note=reason.strip())
+    return current
+
+
+@transaction.atomic
+def confirm_still_valid(lesson: Lesson, *, by: User, review_due: date | None = None) -> Lesson:
+    """A curator re-read a published lesson and it still holds: due again a year on."""
+    _require(can_curate(by), "Only curators can review published lessons.")
+    current = _locked(lesson)
+    _require(current.status == Status.PUBLISHED, "Only a published lesson can be reviewed.")
+    current.reviewed_by = by
+    current.review_due = _review_due(review_due)
+    _save(current, by=by, reason="Reviewed, still valid")
+    _notify_submitter(current, "reviewed", by=by)
     return current
 
 
@@ -181,21 +238,34 @@ def unarchive(lesson: Lesson, *, by: User) -> Lesson:
 def merge(duplicate: Lesson, *, into: Lesson, by: User, reason: str = "") -> Lesson:
     """Fold a duplicate into the lesson that is kept.
 
-    Its tags, ratings, views, actions, applications, checklist citations and recurrences
-    move to the kept lesson without counting anyone twice (a person who rated both keeps
-    their rating of the kept lesson); the duplicate is archived with ``merged_into`` set,
-    and its address redirects to the kept lesson.
+    Its tags, ratings, views, actions, applications, checklist citations, recurrences and
+    earlier duplicates move to the kept lesson without counting anyone twice (a person who
+    rated both keeps their rating of the kept lesson; views of one day add up in one row);
+    the duplicate is archived with ``merged_into`` set, and its address redirects to the
+    kept lesson. Every lesson whose row changes gets a history row saying why.
     """
     _require(can_curate(by), "Only curators can merge lessons.")
     _require(duplicate.pk != into.pk, "A lesson cannot be merged into itself.")
-    first, second = sorted([duplicate.pk, into.pk])  # lock in one order: no deadlock
+    # Lock both rows in one order (by id), so two merges of the same pair cannot deadlock.
     locked = {
         lesson.pk: lesson
-        for lesson in Lesson.objects.select_for_update().filter(pk__in=[first, second])
+        for lesson in Lesson.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, into.pk])
+        .order_by("pk")
     }
+    _require(len(locked) == 2, "One of the two lessons no longer exists.")
     old, kept = locked[duplicate.pk], locked[into.pk]
     _require(old.merged_into_id is None, "This lesson was already merged into another.")
+    _require(
+        old.status != Status.DRAFT,
+        "A draft is still being written by its author: it cannot be merged yet.",
+    )
     _require(kept.merged_into_id is None, "Merge into the lesson that is kept, not a merged one.")
+    _require(
+        kept.status in (Status.SUBMITTED, Status.PUBLISHED),
+        "Merge into a published or submitted lesson: one that people can find.",
+    )
+    why = f": {reason.strip()}" if reason.strip() else ""
 
     kept.tags.add(*old.tags.all())
 
@@ -203,7 +273,7 @@ def merge(duplicate: Lesson, *, into: Lesson, by: User, reason: str = "") -> Les
     Rating.objects.filter(lesson=old, user_id__in=already_rated).delete()
     Rating.objects.filter(lesson=old).update(lesson=kept)
     _refresh_rating_aggregates(kept.pk)
-    Lesson.objects.filter(pk=old.pk).update(rating_count=0, rating_avg=0.0)
+    _refresh_rating_aggregates(old.pk)  # no ratings left: count 0, usefulness the prior
 
     for day in LessonViewDay.objects.filter(lesson=old):
         updated = LessonViewDay.objects.filter(lesson=kept, day=day.day).update(
@@ -220,13 +290,30 @@ def merge(duplicate: Lesson, *, into: Lesson, by: User, reason: str = "") -> Les
     for item in old.checklist_items.all():
         item.source_lessons.add(kept)
         item.source_lessons.remove(old)
-    Lesson.objects.filter(recurrence_of=old).exclude(pk=kept.pk).update(recurrence_of=kept)
+
+    # Other lessons pointing at the duplicate now point at the kept one. Each is saved (not
+    # updated in bulk): its version moves on, so an edit form open on it cannot write the
+    # old link back, and its history says what changed.
+    others = (
+        Lesson.objects.select_for_update()
+        .filter(Q(recurrence_of=old) | Q(merged_into=old))
+        .exclude(pk=kept.pk)
+        .order_by("pk")
+    )
+    for other in others:
+        if other.recurrence_of_id == old.pk:
+            other.recurrence_of = kept
+        if other.merged_into_id == old.pk:
+            other.merged_into = kept
+        _save(other, by=by, reason=f"Lesson {old.pk} was merged into lesson {kept.pk}")
     if kept.recurrence_of_id == old.pk:
         kept.recurrence_of = None
+    elif kept.recurrence_of_id is None and old.recurrence_of_id not in (None, kept.pk):
+        kept.recurrence_of_id = old.recurrence_of_id  # the duplicate's history of recurring
 
-    why = f": {reason.strip()}" if reason.strip() else ""
     _save(kept, by=by, reason=f"Merged lesson {old.pk} into this one{why}")
     old.merged_into = kept
     old.status = Status.ARCHIVED
     _save(old, by=by, reason=f"Merged into lesson {kept.pk}{why}")
+    _notify_submitter(old, "merged", by=by, note=reason.strip(), kept=kept)
     return kept

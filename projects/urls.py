@@ -13,4 +13,12 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path("<str:code>/reviews/new/", views.review_open, name="review_open"),
+    path("<str:code>/reviews/<int:review_id>/", views.review_detail, name="review"),
+    path(
+        "<str:code>/reviews/<int:review_id>/attendees/",
+        views.review_attendees,
+        name="review_attendees",
+    ),
+    path("<str:code>/reviews/<int:review_id>/close/", views.review_close, name="review_close"),
 ]

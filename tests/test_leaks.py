@@ -18,9 +18,11 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import User
 from lessons.models import Lesson, Rating
+from projects.models import PhaseReview
 from tests.leaks import (
     PASSWORD,
     PEOPLE,
@@ -317,6 +319,26 @@ def project_pages(probe: Probe) -> None:
         probe.check_page(answer)
 
 
+def review_sessions(probe: Probe) -> None:
+    """A session page (A's open, B's closed, every lesson of the project captured in it) is the
+    team's, curators' and administrators' (404 to others) and lists exactly the lessons of
+    that project the persona may see, never naming an anonymous author."""
+    for project, status in (("A", "open"), ("B", "closed")):
+        review = PhaseReview.objects.create(
+            project=probe.world.projects[project], held_on=timezone.localdate(), status=status
+        )
+        Lesson.objects.filter(project=review.project).update(review=review)
+        url = f"/projects/{review.project.code}/reviews/{review.pk}/"
+        if not (probe.persona.is_curator or project in probe.persona.member_of):
+            probe.check_page(probe.get(url, expect=404), allowed=set())
+            continue
+        answer = probe.get(url)
+        mine = {m for m in probe.visible if probe.world.specs[m].project == project}
+        probe.check_page(answer, allowed=mine, required=mine)
+        for marker in mine:
+            check_anonymity(probe, answer, probe.world.specs[marker])
+
+
 def profile_page(probe: Probe) -> None:
     """My lessons (never my anonymous ones once sent), ratings and actions: visible only."""
     answer = probe.get("/accounts/profile/")
@@ -426,6 +448,49 @@ def admin_lesson_pages(probe: Probe) -> None:
                 probe.check_page(probe.get(url, expect=(302, 403, 404)), allowed=set())
 
 
+# -- curation ----------------------------------------------------------------------------------
+
+
+def curation_lists(probe: Probe) -> None:
+    """The curators' lists hold exactly the visible lessons of their status, over every page;
+    everyone else is refused (403) and sees nothing."""
+    world = probe.world
+    lists = {
+        "/curation/": world.markers(lambda spec: spec.status == "submitted"),
+        "/curation/due/": set(),  # no lesson of the world has a review date
+        "/curation/archived/": world.markers(lambda spec: spec.status == "archived"),
+    }
+    for url, markers in lists.items():
+        if not probe.persona.is_curator:
+            probe.check_page(probe.get(url, expect=403), allowed=set())
+            continue
+        seen, number = set(), 1
+        while True:
+            answer = probe.get(url, {"page": number})
+            seen |= markers_of(probe, answer.ctx("lessons"))
+            probe.check_page(answer)
+            current = answer.ctx("page", None)
+            if current is None or not current.has_next():
+                break
+            number += 1
+        probe.check(url, seen, exact=markers & probe.visible)
+    duplicates = probe.get("/curation/duplicates/", expect=200 if probe.persona.is_curator else 403)
+    probe.check_page(duplicates, allowed=probe.visible if probe.persona.is_curator else set())
+
+
+def curation_review_pages(probe: Probe) -> None:
+    """A curator's review page of each lesson shows it and never an anonymous author;
+    everyone else gets 403 for every lesson, seen or not, and learns nothing."""
+    for marker, pk in probe.world.pks.items():
+        url = f"/curation/lessons/{pk}/"
+        if not probe.persona.is_curator:
+            probe.check_page(probe.get(url, expect=403), allowed=set())
+            continue
+        answer = probe.get(url)
+        probe.check_page(answer, required={marker} if probe.persona.active else ())
+        check_anonymity(probe, answer, probe.world.specs[marker])
+
+
 SURFACES: dict[str, Surface] = {
     "search-by-marker": search_by_marker,
     "search-browse-all-pages": search_browse,
@@ -440,6 +505,9 @@ SURFACES: dict[str, Surface] = {
     "profile": profile_page,
     "admin-changelists": admin_changelists,
     "admin-lesson-pages-and-history": admin_lesson_pages,
+    "curation-lists": curation_lists,
+    "curation-review-pages": curation_review_pages,
+    "review-sessions": review_sessions,
     # -- Added by later issues: one line each, once the surface exists (DESIGN.md section 6).
     # ``page`` and ``per_lesson`` come from tests/leaks.py; a surface with its own rules is a
     # function here, like those above.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.models import Lesson, Rating
+from lessons.models import Rating
 from tests.factories import LessonFactory, UserFactory
 
 
@@ -108,12 +108,19 @@ def test_a_merged_lesson_redirects_to_the_one_kept(client, reader):
     kept = LessonFactory(title="Kept lesson")
     duplicate = LessonFactory(title="Duplicate lesson", merged_into=kept, status="archived")
     client.force_login(reader)
-    # The reader cannot see the archived duplicate itself: still 404, never a hint.
-    assert client.get(f"/lessons/{duplicate.pk}/").status_code == 404
-    Lesson.objects.filter(pk=duplicate.pk).update(status="published")
     response = client.get(f"/lessons/{duplicate.pk}/")
     assert response.status_code == 302
     assert response["Location"] == f"/lessons/{kept.pk}/"
+
+
+def test_a_merged_lesson_gives_nothing_away_to_those_who_cannot_read_either(client, reader):
+    restricted_kept = LessonFactory(visibility="restricted")
+    into_hidden = LessonFactory(merged_into=restricted_kept, status="archived")
+    kept = LessonFactory()
+    hidden_duplicate = LessonFactory(visibility="restricted", merged_into=kept, status="archived")
+    client.force_login(reader)
+    assert client.get(f"/lessons/{into_hidden.pk}/").status_code == 404
+    assert client.get(f"/lessons/{hidden_duplicate.pk}/").status_code == 404
 
 
 def test_another_users_rating_is_not_shown_as_mine(client, reader, lesson):
