@@ -105,6 +105,14 @@ class LessonForm(forms.ModelForm):
 
     # Checked by the view, not here: a garbled value is a conflict, never a form error.
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Only when someone edits another person's lesson (a curator): kept in its history.
+    change_reason = forms.CharField(
+        required=False,
+        max_length=100,
+        label="What did you change, and why?",
+        help_text="Kept in the lesson's history and sent to its author (never for an "
+        "anonymous lesson).",
+    )
     tags = TagField(
         required=False,
         label="Tags",
@@ -160,6 +168,8 @@ class LessonForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         lesson = self.instance
+        if not lesson.pk or lesson.submitted_by_id == user.pk:
+            del self.fields["change_reason"]
         if lesson.pk and not self.is_bound and "version" not in self.initial:
             self.fields["version"].initial = lesson.version
         for name in ("summary", "context", "root_cause", "recommendation", "early_warning"):

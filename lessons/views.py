@@ -577,8 +577,12 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 with transaction.atomic():
                     saved = form.save(commit=False)
                     saved.version = loaded  # a save racing this one is refused by the model
+                    reason = form.cleaned_data.get("change_reason", "")
+                    saved._change_reason = reason or None
                     saved.save()
                     form.save_m2m()
+                    if "change_reason" in form.fields:
+                        workflow.notify_edit(saved, by=request.user, reason=reason)
             except LessonEditConflict:
                 return _conflict_page(request, pk, loaded)
             if action == "submit" and policy.can_submit_lesson(request.user, saved):

@@ -15,6 +15,7 @@ knows who wrote it). Views call these functions; nothing else changes a lesson's
     merge(duplicate, into=kept, by=curator)        duplicate (any status but draft) folded
                                                    into a submitted or published lesson;
                                                    the duplicate ends archived
+    notify_edit(lesson, by=curator, reason="")     after someone else's edit: tell the author
 """
 
 from __future__ import annotations
@@ -123,6 +124,12 @@ def _notify_submitter(
             logger.exception("Could not e-mail lesson %s's submitter about %s", lesson.pk, event)
 
     transaction.on_commit(send)
+
+
+def notify_edit(lesson: Lesson, *, by: User, reason: str = "") -> None:
+    """Tell a lesson's named author that someone else (a curator) edited it, and why."""
+    if lesson.submitted_by_id != by.pk:
+        _notify_submitter(lesson, "edited", by=by, note=reason.strip())
 
 
 @transaction.atomic

@@ -410,6 +410,33 @@ def test_a_curator_edits_a_published_lesson_and_it_stays_published(client, curat
     assert "Changes saved" in client.get(lesson.get_absolute_url()).content.decode()
 
 
+def test_a_curators_edit_keeps_its_reason_in_history_and_tells_the_author(
+    client, curator, contributor, project_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    lesson = LessonFactory(project=project_a, submitted_by=contributor, status="published")
+    anonymous = LessonFactory(project=project_a, submitted_by=contributor, is_anonymous=True)
+    client.force_login(curator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for each in (lesson, anonymous):
+            data = loaded_form(client, each)
+            reason = "Named the supplier's process, not the person"
+            client.post(edit_url(each), {**data, "change_reason": reason, "action": "save"})
+
+    latest = lesson.history.first()
+    assert latest.history_user == curator
+    assert latest.history_change_reason == "Named the supplier's process, not the person"
+    assert anonymous.history.first().history_change_reason == reason
+    assert [mail.to for mail in mailoutbox] == [[contributor.email]]  # not for the anonymous one
+    assert "Named the supplier's process" in mailoutbox[0].body
+
+
+def test_the_author_is_not_asked_why_they_edit_their_own_draft(client, contributor, project_a):
+    draft = LessonFactory(project=project_a, submitted_by=contributor, status="draft")
+    client.force_login(contributor)
+    assert "What did you change" not in client.get(edit_url(draft)).content.decode()
+
+
 def test_a_curator_cannot_change_whether_someone_elses_lesson_is_anonymous(
     client, curator, contributor, project_a
 ):
