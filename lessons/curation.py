@@ -279,8 +279,24 @@ def tag_name_problem(name: str, tag: Tag | None = None) -> str | None:
     return None
 
 
+def _record_in_history(lesson_ids: list[int], *, by: User | None, reason: str) -> None:
+    """One history row per lesson a tag change touched: who, when and why.
+
+    The lessons themselves are not saved (their version stays, so nobody's open edit is
+    refused over a tag). The rows copy each lesson as it is, except that an anonymous
+    lesson's history never names its author, drafts included.
+    """
+    lessons = list(Lesson.objects.filter(pk__in=lesson_ids))
+    for lesson in lessons:
+        if lesson.is_anonymous:
+            lesson.submitted_by_id = None  # only in the copy written to history
+    Lesson.history.bulk_history_create(
+        lessons, update=True, default_user=by, default_change_reason=reason[:100]
+    )
+
+
 @transaction.atomic
-def rename_tag(tag: Tag, name: str) -> Tag:
+def rename_tag(tag: Tag, name: str, *, by: User | None = None) -> Tag:
     """Rename a tag everywhere at once; its lessons are found by the new name.
 
     The slug (used in search addresses) follows the name. Saving the tag reindexes its
@@ -290,14 +306,20 @@ def rename_tag(tag: Tag, name: str) -> Tag:
     problem = tag_name_problem(name, tag)
     if problem:
         raise CurationError(problem)
+    old_name = tag.name
     tag.name = name
     tag.slug = _unique_slug(name, tag.pk)
     tag.save()
+    _record_in_history(
+        list(lessons_tagged(tag).values_list("pk", flat=True)),
+        by=by,
+        reason=f"Tag “{old_name}” renamed to “{name}”",
+    )
     return tag
 
 
 @transaction.atomic
-def merge_tags(source: Tag, into: Tag) -> int:
+def merge_tags(source: Tag, into: Tag, *, by: User | None = None) -> int:
     """Move everything tagged ``source`` to ``into`` and delete ``source``.
 
     An item tagged with both keeps one ``into`` row. The lessons concerned are reindexed,
@@ -318,6 +340,7 @@ def merge_tags(source: Tag, into: Tag) -> int:
     moved = TaggedItem.objects.filter(tag=source).update(tag=into)
     source.delete()
     search.index_lessons(lesson_ids)
+    _record_in_history(lesson_ids, by=by, reason=f"Tag “{source.name}” merged into “{into.name}”")
     return moved
 
 

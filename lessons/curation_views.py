@@ -370,7 +370,7 @@ def tag_rename(request: HttpRequest, pk: int) -> HttpResponse:
     form = TagRenameForm(request.POST, tag=tag)
     if form.is_valid():
         try:
-            curation.rename_tag(tag, form.cleaned_data["name"])
+            curation.rename_tag(tag, form.cleaned_data["name"], by=request.user)
         except curation.CurationError as error:
             form.add_error("name", str(error))
         else:
@@ -391,7 +391,7 @@ def tag_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         target = form.cleaned_data["into"]
         try:
-            curation.merge_tags(tag, target)
+            curation.merge_tags(tag, target, by=request.user)
         except curation.CurationError as error:
             form.add_error("into", str(error))
         else:

@@ -535,6 +535,27 @@ def test_renaming_a_tag_makes_its_lessons_found_by_the_new_name(curating):
     assert titles(curating.get("/lessons/", {"tag": "hypercare"})) == [lesson.title]
 
 
+def test_tag_changes_are_recorded_in_each_lessons_history_without_naming_anonymous_authors(
+    curating, curator, contributor
+):
+    named = LessonFactory(title="Named lesson", tags=["golive"])
+    draft = LessonFactory(
+        tags=["golive"], submitted_by=contributor, is_anonymous=True, status=Status.DRAFT
+    )
+    version = named.version
+    tag = Tag.objects.get(name="golive")
+
+    curating.post(f"/curation/tags/{tag.pk}/rename/", {"rename-name": "hypercare"})
+
+    latest = named.history.first()
+    assert latest.history_user == curator
+    assert latest.history_change_reason == "Tag “golive” renamed to “hypercare”"
+    assert draft.history.first().history_change_reason == "Tag “golive” renamed to “hypercare”"
+    assert not draft.history.exclude(submitted_by=None).exists()
+    named.refresh_from_db()
+    assert named.version == version  # nobody's open edit is refused over a tag
+
+
 def test_renaming_a_tag_to_an_existing_name_suggests_a_merge(curating):
     LessonFactory(tags=["golive", "go-live"])
     tag = Tag.objects.get(name="golive")
@@ -564,6 +585,7 @@ def test_merging_tags_moves_every_lesson_without_doubles(curating):
         [both.pk, only_old.pk, only_new.pk]
     )
     assert TaggedItem.objects.filter(object_id=both.pk).count() == 1
+    assert only_old.history.first().history_change_reason == "Tag “golive” merged into “go-live”"
     found = curating.get("/lessons/", {"q": "go-live"})
     assert set(titles(found)) == {both.title, only_old.title, only_new.title}
     assert titles(curating.get("/lessons/", {"q": "golive"})) == []
