@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
-    from lessons.models import Lesson
+    from lessons.models import Action, Lesson
     from projects.models import Project
 
     AnyUser = User | AnonymousUser
@@ -99,3 +99,15 @@ def can_submit_lesson(user: AnyUser, lesson: Lesson) -> bool:
         and lesson.review.project_id == lesson.project_id
         and can_manage_project(user, lesson.project)
     )
+
+
+def can_add_action(user: AnyUser, lesson: Lesson) -> bool:
+    """Contributors (and curators) add follow-up actions to published lessons they can see."""
+    return _active(user) and is_contributor(user) and lesson.status == "published"
+
+
+def can_update_action(user: AnyUser, action: Action) -> bool:
+    """An action's owner moves it along; curators may update any action."""
+    if not _active(user):
+        return False
+    return action.owner_id == user.pk or is_curator(user)

@@ -186,6 +186,7 @@ def main() -> int:
     figures["lesson_page"] = summary(
         [timed_ms(lambda: client.get(f"/lessons/{lesson_id}/")) for _ in range(10)]
     )
+    figures["insights"] = summary([timed_ms(lambda: client.get("/insights/")) for _ in range(10)])
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from lessons import insights_views
 from lessons import views as lesson_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("projects/", include("projects.urls")),
     path("curation/", include("lessons.curation_urls")),
+    path("insights/", insights_views.insights_page, name="insights"),
     path("help/", TemplateView.as_view(template_name="help.html"), name="help"),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from taggit.forms import TagField, TagWidget
 
 from accounts.roles import is_curator
-from lessons.models import Lesson
+from lessons.models import Action, Application, Lesson
 from projects.models import Phase, Project
 
 SCORE_LABELS = {
@@ -287,3 +287,100 @@ class LessonForm(forms.ModelForm):
     @property
     def visibility_choices(self) -> list:
         return self.choices_with_help("visibility", self.VISIBILITY_HELP)
+
+
+# -- actions and applications (issue 6) ---------------------------------------------------------
+
+ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
+
+
+class ActionForm(forms.ModelForm):
+    """A follow-up action on a lesson: who does what, by when, and what it changes.
+
+    The owner is typed (a username or e-mail address), not picked from a list of everyone:
+    a list of every name on an anonymous lesson's page would look like a list of suspects.
+    """
+
+    owner = forms.CharField(
+        label="Owner",
+        max_length=254,
+        help_text="Their username or e-mail address; yours is filled in.",
+    )
+    impact = forms.TypedChoiceField(
+        choices=ONE_TO_FIVE, coerce=int, initial=3, help_text="1 small to 5 large."
+    )
+    effort = forms.TypedChoiceField(
+        choices=ONE_TO_FIVE, coerce=int, initial=3, help_text="1 small to 5 large."
+    )
+
+    class Meta:
+        model = Action
+        fields = ["description", "owner", "due_on", "impact", "effort", "target"]
+        labels = {"description": "What to do", "due_on": "Due", "target": "Changes"}
+        help_texts = {"target": "The process, template or checklist it changes."}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("prefix", "action")
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["owner"].initial = user.username
+        self.fields["description"].validators.append(MaxLengthValidator(TEXT_LIMIT))
+
+    def clean_owner(self):
+        from accounts.models import User
+
+        typed = self.cleaned_data["owner"].strip()
+        owner = (
+            User.objects.filter(is_active=True)
+            .filter(Q(username__iexact=typed) | Q(email__iexact=typed))
+            .order_by("pk")
+            .first()
+        )
+        if owner is None:
+            raise forms.ValidationError(
+                "No active user has that username or e-mail address: check the spelling."
+            )
+        return owner
+
+
+class ActionStatusForm(forms.Form):
+    """The owner (or a curator) moves an action along."""
+
+    status = forms.ChoiceField(choices=Action.Status.choices, label="Status")
+
+
+class ApplicationForm(forms.ModelForm):
+    """The "We applied this" form: which later project, how, and what came of it."""
+
+    hours_saved = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=1,
+        label="Hours saved",
+        help_text="Your best estimate; leave empty if you cannot tell.",
+    )
+
+    class Meta:
+        model = Application
+        fields = ["project", "applied_on", "how", "outcome", "hours_saved"]
+        labels = {"applied_on": "Applied on", "how": "How you applied it"}
+        widgets = {
+            "how": forms.Textarea(attrs={"rows": 3}),
+            "applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, projects=None, **kwargs):
+        kwargs.setdefault("prefix", "application")
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects if projects is not None else Project.objects
+        self.fields["project"].help_text = "A project you work on."
+        self.fields["project"].error_messages["invalid_choice"] = (
+            "Choose one of your own projects: you can only record applications for those."
+        )
+        self.fields["applied_on"].initial = timezone.localdate
+        self.fields["how"].validators.append(MaxLengthValidator(TEXT_LIMIT))

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.lesson_edit, name="edit"),
     path("<int:pk>/submit/", views.lesson_submit, name="submit"),
     path("<int:pk>/rate/", views.rate, name="rate"),
+    path("<int:pk>/actions/", views.action_add, name="action_add"),
+    path("<int:pk>/actions/<int:action_id>/", views.action_update, name="action_update"),
+    path("<int:pk>/applications/", views.application_add, name="application_add"),
 ]

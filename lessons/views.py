@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
@@ -24,10 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.roles import is_curator
+from lessons import actions as practice
 from lessons import capture, search, workflow
 from lessons.facets import active_chips, facet_counts, url_with
 from lessons.filters import LessonFilterSet, Sort
-from lessons.forms import LessonForm, RatingForm
+from lessons.forms import ActionForm, ActionStatusForm, ApplicationForm, LessonForm, RatingForm
 from lessons.models import Lesson, LessonEditConflict, Rating
 from lessons.services import rate_lesson, record_view, remove_rating
 from projects.models import Project
@@ -308,7 +310,8 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
         kept = visible.filter(pk=lesson.merged_into_id).first()
         if kept is not None:
             return redirect(kept)
-    record_view(lesson)
+    if request.method == "GET":  # not when a failed form re-renders the page
+        record_view(lesson)
     my_rating = Rating.objects.filter(lesson=lesson, user=request.user).first()
     rating_form = RatingForm(
         initial={"score": my_rating.score, "comment": my_rating.comment} if my_rating else None
@@ -325,8 +328,7 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": policy.can_edit_lesson(request.user, lesson),
             "related": related_lessons(lesson, visible),
             "back_url": _back_to_search(request),
-            "actions": lesson.actions.select_related("owner"),
-            "applications": lesson.applications.select_related("project", "applied_by"),
+            **_practice_context(request, lesson),
             "recurrences": visible.filter(recurrence_of=lesson).select_related("project"),
             "recurrence_of": (
                 visible.filter(pk=lesson.recurrence_of_id).first()
@@ -646,3 +648,93 @@ def tag_suggestions(request: HttpRequest) -> JsonResponse:
     """Tags for the capture form's autocomplete: only tags of lessons the user may see."""
     text = request.GET.get("q", "").strip()[:100]
     return JsonResponse({"tags": capture.tag_suggestions(request.user, text)})
+
+
+# -- putting lessons into practice: actions and applications (issue 6) -------------------------
+
+
+def _practice_context(request: HttpRequest, lesson: Lesson) -> dict:
+    """The lesson page's Actions and "Applied in later projects" panels, with their forms.
+
+    A failed POST leaves its bound form on ``request.practice_forms`` so the page is shown
+    again with the typed text and the errors beside each field.
+    """
+    user = request.user
+    bound = getattr(request, "practice_forms", {})
+    actions = list(lesson.actions.select_related("owner").order_by("due_on", "pk"))
+    for action in actions:
+        action.can_update = policy.can_update_action(user, action)
+        action.status_form = bound.get(("status", action.pk)) or ActionStatusForm(
+            initial={"status": action.status}, prefix=f"action-{action.pk}"
+        )
+    can_add = policy.can_add_action(user, lesson)
+    can_apply = policy.can_record_application(user, lesson)
+    applications = lesson.applications.select_related("project", "applied_by")
+    return {
+        "actions": actions,
+        "applications": applications,
+        "can_add_action": can_add,
+        "action_form": bound.get("action") or (ActionForm(user=user) if can_add else None),
+        "can_record_application": can_apply,
+        "application_form": bound.get("application")
+        or (ApplicationForm(projects=practice.application_projects(user)) if can_apply else None),
+    }
+
+
+def _practice_lesson(request: HttpRequest, pk: int) -> Lesson:
+    """The lesson, if this user may see it: 404 otherwise (DESIGN.md section 5)."""
+    return get_object_or_404(Lesson.objects.visible_to(request.user), pk=pk)
+
+
+def _lesson_page_with_errors(request: HttpRequest, pk: int, forms: dict) -> HttpResponse:
+    """The lesson page again, the bound form kept with everything typed into it."""
+    request.practice_forms = forms
+    response = lesson_detail(request, pk)
+    response.status_code = 400
+    return response
+
+
+@require_POST
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = _practice_lesson(request, pk)
+    if not policy.can_add_action(request.user, lesson):
+        raise PermissionDenied("Only contributors add actions, and only to published lessons.")
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The action was not added: please check the form.")
+        return _lesson_page_with_errors(request, pk, {"action": form})
+    action = practice.create_action(lesson, **form.cleaned_data)
+    owner = action.owner.display_name if action.owner else "nobody"
+    messages.success(request, f"Action added and assigned to {owner}.")
+    return redirect(reverse("lessons:detail", args=[lesson.pk]) + "#actions")
+
+
+@require_POST
+def action_update(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
+    lesson = _practice_lesson(request, pk)
+    action = get_object_or_404(lesson.actions.select_related("owner"), pk=action_id)
+    if not policy.can_update_action(request.user, action):
+        raise PermissionDenied("Only the action's owner or a curator updates it.")
+    form = ActionStatusForm(request.POST, prefix=f"action-{action.pk}")
+    if not form.is_valid():
+        messages.error(request, "The action was not updated: choose one of the statuses.")
+        return _lesson_page_with_errors(request, pk, {("status", action.pk): form})
+    practice.update_action_status(action, form.cleaned_data["status"])
+    messages.success(request, f"Action marked {action.get_status_display().lower()}.")
+    return redirect(reverse("lessons:detail", args=[lesson.pk]) + "#actions")
+
+
+@require_POST
+def application_add(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = _practice_lesson(request, pk)
+    if not policy.can_record_application(request.user, lesson):
+        raise PermissionDenied("Only contributors record applications of published lessons.")
+    form = ApplicationForm(request.POST, projects=practice.application_projects(request.user))
+    if not form.is_valid():
+        messages.error(request, "The application was not recorded: please check the form.")
+        return _lesson_page_with_errors(request, pk, {"application": form})
+    application = practice.record_application(lesson, applied_by=request.user, **form.cleaned_data)
+    messages.success(
+        request, f"Recorded: {application.project.code} applied this lesson. Thank you."
+    )
+    return redirect(reverse("lessons:detail", args=[lesson.pk]) + "#applications")

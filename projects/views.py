@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from lessons import briefing
+from lessons.actions import applied_in
 from lessons.models import Lesson
 from projects import services
 from projects.forms import AddMemberForm, AttendeesForm, ReviewLessonForm, ReviewOpenForm
@@ -47,6 +49,8 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
             if services.can_view_review(request.user, project)
             else None,
             "lessons": lessons,
+            # Lessons applied in this project: visible lessons only, totals over those alone.
+            "applied": applied_in(project, request.user),
             "members": project.memberships.select_related("user").order_by(
                 "role", "user__first_name", "user__last_name"
             ),
@@ -254,3 +258,38 @@ def _closed_message(result: services.ClosedReview) -> str:
             f"{'them' if kept != 1 else 'it'}."
         )
     return message
+
+
+# -- kick-off briefing --------------------------------------------------------------------------
+
+
+def kickoff(request: HttpRequest, code: str) -> HttpResponse:
+    """The lessons of earlier projects most relevant to this one, and its checklists.
+
+    Shown to anyone who may see the project page; every lesson comes through the access rule.
+    ``?phase=<id>`` (a phase of this project) narrows it to lessons of phases of that name.
+    """
+    project = get_object_or_404(
+        Project.objects.select_related("project_type", "department"), code=code
+    )
+    phase = None
+    if request.GET.get("phase"):
+        phase_id = request.GET["phase"]
+        if not (phase_id.isascii() and phase_id.isdigit() and len(phase_id) <= 9):
+            raise Http404("No such phase.")
+        phase = get_object_or_404(project.phases, pk=int(phase_id))
+    ranked = briefing.relevant_lessons(project, request.user, phase=phase)
+    return render(
+        request,
+        "projects/kickoff.html",
+        {
+            "project": project,
+            "phase": phase,
+            "top": ranked[: briefing.TOP_COUNT],
+            "groups": briefing.group_by_phase_and_category(ranked[briefing.TOP_COUNT :]),
+            "checklists": briefing.checklists_for(project, request.user, phase=phase),
+            "limit": briefing.DEFAULT_LIMIT,
+            # Printed links show their full address (the print stylesheet adds it after them).
+            "site_url": request.build_absolute_uri("/").rstrip("/"),
+        },
+    )

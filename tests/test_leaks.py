@@ -491,6 +491,39 @@ def curation_review_pages(probe: Probe) -> None:
         check_anonymity(probe, answer, probe.world.specs[marker])
 
 
+# -- insights ----------------------------------------------------------------------------------
+
+
+def insights_figures(probe: Probe) -> None:
+    """/insights/ counts exactly the published lessons the persona may search: each total
+    equals the oracle's count, and no lesson outside them is named on the page."""
+    counted = probe.published(probe.searchable)
+    answer = probe.get("/insights/")
+    probe.check_page(answer, allowed=counted)
+    if answer.sent_to_sign_in:
+        return
+    per_project = sum(row["count"] for row in answer.ctx("per_project"))
+    # Every persona rated every lesson and owns an open action on it (but their own anonymous).
+    open_actions = sum(len(markers & counted) for markers in probe.world.actions_for.values())
+    figures = {
+        "total": (answer.ctx("total"), len(counted)),
+        "applied share": (answer.ctx("applied")["total"], len(counted)),
+        "lessons per project": (per_project, len(counted)),
+        "category x phase": (answer.ctx("category_phase")["total"], len(counted)),
+        "project type x category": (answer.ctx("type_category")["total"], len(counted)),
+        "risk matrix": (answer.ctx("risk")["total"], len(counted)),
+        "ratings": (
+            sum(row["count"] for row in answer.ctx("ratings")),
+            len(counted) * len(PERSONAS),
+        ),
+        "open actions": (answer.ctx("actions")["open"], open_actions),
+    }
+    for name, (shown, expected) in figures.items():
+        probe.expect(shown == expected, answer, f"{name}: shows {shown}, expected {expected}")
+    viewed = {probe.world.marker_of_pk(row["id"]) for row in answer.ctx("most_viewed")}
+    probe.check(answer, viewed, allowed=counted)
+
+
 SURFACES: dict[str, Surface] = {
     "search-by-marker": search_by_marker,
     "search-browse-all-pages": search_browse,
@@ -511,8 +544,8 @@ SURFACES: dict[str, Surface] = {
     # -- Added by later issues: one line each, once the surface exists (DESIGN.md section 6).
     # ``page`` and ``per_lesson`` come from tests/leaks.py; a surface with its own rules is a
     # function here, like those above.
-    # "kickoff-briefings": page(lambda w: [f"/projects/{w.code(p)}/kickoff/" for p in "AB"]),
-    # "insights-figures": insights_figures,  # each figure equals the oracle's count
+    "kickoff-briefings": page(lambda w: [f"/projects/{w.code(p)}/kickoff/" for p in "AB"]),
+    "insights-figures": insights_figures,  # each figure equals the oracle's count
     # "api-list": page("/api/lessons/?page_size=100", required=lambda p: p.published(p.searchable)),
     # "api-detail": per_lesson("/api/lessons/{pk}/"),
 }
