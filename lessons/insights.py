@@ -29,13 +29,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
 from lessons.models import Action, Application, Lesson, LessonViewDay, Rating
-from projects.models import DEFAULT_PHASES
+from projects.models import DEFAULT_PHASES, Project
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -236,14 +239,21 @@ def lessons_per_project(
 def applied_share(
     user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
 ) -> dict[str, Any]:
-    """Published lessons applied in at least one later project (not their own). One query."""
-    later_use = Application.objects.filter(lesson=OuterRef("pk")).exclude(
-        project_id=OuterRef("project_id")
+    """Published lessons applied in at least one later project (not their own). Two queries.
+
+    The applied ones are found from the applications (few) rather than by probing every
+    lesson for one: on 100,000 lessons that is milliseconds instead of half a second.
+    """
+    counted = lessons(user, filters)
+    total = counted.count()
+    applied = (
+        Application.objects.filter(lesson__in=counted.values("pk"))
+        .exclude(project_id=F("lesson__project_id"))
+        .values("lesson_id")
+        .distinct()
+        .count()
     )
-    counts = lessons(user, filters).aggregate(
-        total=Count("pk"), applied=Count("pk", filter=Q(Exists(later_use)))
-    )
-    return {**counts, "pct": _pct(counts["applied"], counts["total"])}
+    return {"total": total, "applied": applied, "pct": _pct(applied, total)}
 
 
 def _quarter_label(quarter: date) -> str:
@@ -579,6 +589,166 @@ def recognition(
     }
 
 
+# -- project outcomes ------------------------------------------------------------------------
+
+
+OUTCOME_GROUPS = (
+    (True, "applied", "Applied lessons"),
+    (False, "not_applied", "Applied no lessons"),
+)
+
+
+def _outcome_counts(counts: dict[str, int]) -> dict[str, Any]:
+    total = sum(counts.values())
+    success = counts.get(Project.Outcome.SUCCESS, 0)
+    return {
+        "count": total,
+        "success": success,
+        "partial": counts.get(Project.Outcome.PARTIAL, 0),
+        "failed": counts.get(Project.Outcome.FAILED, 0),
+        "rate": _pct(success, total),
+    }
+
+
+def project_outcomes(
+    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
+) -> dict[str, Any]:
+    """Success rate of closed projects that applied lessons against those that did not.
+
+    Counted: closed projects with a recorded outcome, of the chosen department and project
+    type, whose ``end_date`` is within the period (a project without an end date is left out
+    once a period is chosen, and out of the years always). Projects are open to everyone
+    signed in, but a project "applied lessons" only through an application of a lesson in
+    this viewer's published collection (``visible_lessons``), so a hidden lesson never shows
+    through. The success rate is successes over all outcomes (partial is not a success).
+    One query.
+    """
+    applied = Exists(
+        Application.objects.filter(project=OuterRef("pk"), lesson__in=visible_lessons(user))
+    )
+    rows = (
+        Project.objects.filter(
+            Q(status=Project.Status.CLOSED, outcome__isnull=False),
+            _project_filters(filters, ""),
+            _period(filters, "end_date"),
+        )
+        .annotate(applied=applied, year=ExtractYear("end_date"))
+        .values("applied", "year", "outcome")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    totals: dict[bool, dict[str, int]] = {True: {}, False: {}}
+    years: dict[int, dict[bool, dict[str, int]]] = {}
+    for row in rows:
+        group, outcome, count = bool(row["applied"]), row["outcome"], row["count"]
+        totals[group][outcome] = totals[group].get(outcome, 0) + count
+        if row["year"] is not None:
+            year = years.setdefault(row["year"], {True: {}, False: {}})
+            year[group][outcome] = year[group].get(outcome, 0) + count
+    return {
+        "groups": [
+            {"key": key, "label": label, **_outcome_counts(totals[group])}
+            for group, key, label in OUTCOME_GROUPS
+        ],
+        "per_year": [
+            {
+                "year": year,
+                **{key: _outcome_counts(years[year][group]) for group, key, _ in OUTCOME_GROUPS},
+            }
+            for year in sorted(years)
+        ],
+        "total": sum(sum(counts.values()) for counts in totals.values()),
+    }
+
+
+# -- themes ------------------------------------------------------------------------------------
+
+
+def _tag_pairs(selected: QuerySet[Lesson], limit: int) -> list[dict[str, Any]]:
+    """The most frequent pairs of tags on one lesson of ``selected``: one self-join of
+    taggit's tagged items (a < b by tag id), restricted to the selected lesson ids.
+    """
+    ids_sql, ids_params = selected.order_by().values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    items, tags = quote(TaggedItem._meta.db_table), quote(Tag._meta.db_table)
+    sql = f"""
+        SELECT ta.name, ta.slug, tb.name, tb.slug, COUNT(*) AS lessons
+        FROM {items} a
+        JOIN {items} b ON b.object_id = a.object_id
+            AND b.content_type_id = a.content_type_id AND a.tag_id < b.tag_id
+        JOIN {tags} ta ON ta.id = a.tag_id
+        JOIN {tags} tb ON tb.id = b.tag_id
+        WHERE a.content_type_id = %s AND a.object_id IN ({ids_sql})
+        GROUP BY a.tag_id, b.tag_id, ta.name, ta.slug, tb.name, tb.slug
+        ORDER BY lessons DESC, ta.name, tb.name
+        LIMIT %s
+    """  # Only quoted table names and the ORM's own SQL are formatted in; values are params.
+    lesson_type = ContentType.objects.get_for_model(Lesson)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lesson_type.pk, *ids_params, limit])
+        rows = cursor.fetchall()
+    return [
+        {
+            "first": {"name": first, "slug": first_slug},
+            "second": {"name": second, "slug": second_slug},
+            "count": count,
+        }
+        for first, first_slug, second, second_slug, count in rows
+    ]
+
+
+def themes(
+    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS, limit: int = 15
+) -> dict[str, Any]:
+    """Recurring themes: the most frequent tags and tag pairs, and the top tags by project type.
+
+    Counted over the lessons every figure counts (``lessons``). A tag links to the search for
+    it within the filters. A pair is not linked: options of one search parameter are
+    alternatives (``tag=a&tag=b`` lists lessons with a *or* b), so no search lists exactly
+    the lessons carrying both. Three queries (two when no lesson is tagged).
+    """
+    selected = lessons(user, filters)
+    top = list(
+        selected.filter(tags__isnull=False)
+        .values("tags__id", "tags__name", "tags__slug")
+        .annotate(lessons=Count("pk", distinct=True), projects=Count("project_id", distinct=True))
+        .order_by("-lessons", "tags__name")[:limit]
+    )
+    tags = [
+        {
+            "id": row["tags__id"],
+            "name": row["tags__name"],
+            "slug": row["tags__slug"],
+            "lessons": row["lessons"],
+            "projects": row["projects"],
+            "url": filters.search_url(tag=row["tags__slug"]),
+        }
+        for row in top
+    ]
+    pairs = _tag_pairs(selected, limit)
+    by_type: dict[str, Any] = _matrix(rows=[], columns=[], counts={}, url=None)
+    if tags:
+        rows = list(
+            selected.filter(tags__id__in=[tag["id"] for tag in tags])
+            .values("tags__id", "project__project_type__slug", "project__project_type__name")
+            .annotate(count=Count("pk", distinct=True))
+        )
+        types = sorted(
+            {(r["project__project_type__slug"], r["project__project_type__name"]) for r in rows},
+            key=_nones_last,
+        )
+        slugs = {tag["id"]: tag["slug"] for tag in tags}
+        by_type = _matrix(
+            rows=[(tag["id"], tag["name"]) for tag in tags],
+            columns=types,
+            counts={(r["tags__id"], r["project__project_type__slug"]): r["count"] for r in rows},
+            url=lambda tag_id, type_slug: filters.search_url(
+                tag=slugs[tag_id], project_type=type_slug
+            ),
+        )
+    return {"tags": tags, "pairs": pairs, "by_type": by_type}
+
+
 # -- the page ----------------------------------------------------------------------------------
 
 
@@ -602,4 +772,6 @@ def dashboard(user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS) 
         "type_category": project_type_category_heatmap(user, filters),
         "risk": risk_matrix(user, filters),
         "recognition": recognition(user, filters),
+        "outcomes": project_outcomes(user, filters),
+        "themes": themes(user, filters),
     }

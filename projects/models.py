@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 DEFAULT_PHASES = ("Initiation", "Planning", "Execution", "Monitoring & control", "Closure")
 
@@ -85,6 +86,15 @@ class Project(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects", blank=True
+    )
+    # The manager marks the kick-off briefing reviewed once the team has gone through it.
+    briefing_reviewed_at = models.DateTimeField(null=True, blank=True)
+    briefing_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = ProjectQuerySet.as_manager()
@@ -182,3 +192,37 @@ class PhaseReview(models.Model):
     def __str__(self) -> str:
         phase = self.phase.name if self.phase_id else "project"
         return f"{self.project.code} {phase} review, {self.held_on:%d %b %Y}"
+
+
+class KickoffAssignment(models.Model):
+    """A lesson of the kick-off briefing given to a team member to read and present."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="kickoff_assignments"
+    )
+    lesson = models.ForeignKey(
+        "lessons.Lesson", on_delete=models.CASCADE, related_name="kickoff_assignments"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kickoff_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["project", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "lesson"], name="one_kickoff_assignment_per_lesson"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: lesson {self.lesson_id} to {self.assignee}"

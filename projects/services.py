@@ -9,12 +9,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import policy
 from accounts.models import User
 from lessons import workflow
 from lessons.models import Lesson
-from projects.models import Membership, Phase, PhaseReview, Project
+from projects.models import KickoffAssignment, Membership, Phase, PhaseReview, Project
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -189,3 +190,67 @@ def pending_drafts(review: PhaseReview) -> tuple[int, int]:
     )
     incomplete = sum(1 for text in texts if not text.strip())
     return len(texts) - incomplete, incomplete
+
+
+# -- kick-off assignments -----------------------------------------------------------------------
+#
+# The manager gives briefing lessons to team members to read and present at the kick-off, and
+# marks the briefing reviewed. A lesson is only given to someone who may see it, by a manager
+# who may see it too.
+
+
+class KickoffError(ValueError):
+    """A kick-off rule was broken; the message says why, for the person."""
+
+
+def _require_kickoff_manager(project: Project, by: User) -> None:
+    if not policy.can_manage_project(by, project):
+        raise PermissionError("Only the project's manager or an administrator does that.")
+
+
+def kickoff_team(project: Project) -> list[User]:
+    """Who may be given a lesson to present: the project's members and its manager."""
+    users = {
+        membership.user.pk: membership.user
+        for membership in project.memberships.select_related("user")
+        if membership.user.is_active
+    }
+    if project.manager_id and project.manager.is_active:
+        users.setdefault(project.manager_id, project.manager)
+    return sorted(users.values(), key=lambda u: (u.get_full_name() or u.username).lower())
+
+
+@transaction.atomic
+def assign_lesson(
+    project: Project, lesson: Lesson, assignee: User, by: User, note: str = ""
+) -> KickoffAssignment:
+    """Give ``lesson`` to ``assignee`` to present at ``project``'s kick-off (or hand it over
+    from whoever had it)."""
+    _require_kickoff_manager(project, by)
+    if not policy.is_project_member(assignee, project):
+        raise KickoffError(f"{assignee} is not on the {project.code} team: add them first.")
+    if not Lesson.objects.visible_to(by).filter(pk=lesson.pk).exists():
+        raise KickoffError("You cannot see that lesson, so you cannot assign it.")
+    if not Lesson.objects.visible_to(assignee).filter(pk=lesson.pk).exists():
+        raise KickoffError(f"{assignee} may not see “{lesson.title}”: choose someone else.")
+    assignment, _ = KickoffAssignment.objects.update_or_create(
+        project=project,
+        lesson=lesson,
+        defaults={"assignee": assignee, "assigned_by": by, "note": note.strip()[:200]},
+    )
+    return assignment
+
+
+@transaction.atomic
+def unassign(assignment: KickoffAssignment, by: User) -> None:
+    _require_kickoff_manager(assignment.project, by)
+    assignment.delete()
+
+
+@transaction.atomic
+def mark_briefing_reviewed(project: Project, by: User) -> Project:
+    _require_kickoff_manager(project, by)
+    project.briefing_reviewed_at = timezone.now()
+    project.briefing_reviewed_by = by
+    project.save(update_fields=["briefing_reviewed_at", "briefing_reviewed_by"])
+    return project

@@ -461,7 +461,9 @@ def grow(size: int) -> None:
     for n in range(size):
         lesson = LessonFactory(occurred_on=D(2024, 1 + n % 12, 1), phase=None)
         RatingFactory(lesson=lesson, score=1 + n % 5)
-        ApplicationFactory(lesson=lesson, hours_saved=Decimal(n))
+        lesson.tags.add("grown", f"grown-{n % 3}")
+        closed = ProjectFactory(status="closed", outcome="success", end_date=D(2024, 6, 1))
+        ApplicationFactory(lesson=lesson, project=closed, hours_saved=Decimal(n))
         ActionFactory(lesson=lesson, status="done", completed_on=timezone.localdate())
         ActionFactory(lesson=lesson)
         LessonViewDay.objects.create(lesson=lesson, day=D(2025, 1, 1), count=n + 1)
@@ -482,7 +484,305 @@ def test_the_page_runs_a_fixed_number_of_queries(
     small = page_queries(client, filters)
     grow(12)
     # Session, user, roles, then one or two per figure (see lessons/insights.py) and the
-    # filter form's choices: about 25 whatever the data.
-    with django_assert_max_num_queries(30):
+    # filter form's choices: about 25 whatever the data; outcomes 1 and themes 3 more.
+    with django_assert_max_num_queries(34):
         large = page_queries(client, filters)
     assert large == small
+
+
+# -- project outcomes --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outcome_world(kpi_world):
+    """Closed projects and what they applied, on top of ``kpi_world`` (whose P1-P3 are active,
+    so never counted here):
+
+        project  type   dept         status  outcome  ended       applied
+        C1       it     Engineering  closed  success  2024-06-30  L1 (organisation)
+        C2       build  Finance      closed  failed   2024-09-01  L5 (project-only, P3)
+        C3       it     Finance      closed  success  2025-03-01  L6 (restricted), L7 (draft)
+        C4       build  Engineering  closed  partial  2025-05-01  L2 and L3
+        C5       it     Engineering  closed  failed   2025-08-01  -
+        C6       it     Engineering  closed  (none)   2025-08-01  L1        not counted
+        C7       it     Engineering  active  success  2025-08-01  L1        not counted
+        C8       it     Engineering  closed  failed   (none)      -         no year
+    """
+    L = kpi_world["lessons"]
+    it, build = L[1].project.project_type, L[3].project.project_type
+    eng, fin = kpi_world["engineering"], kpi_world["finance"]
+    closed = "closed"
+
+    def project(code, kind, dept, outcome, ended, status=closed):
+        return ProjectFactory(
+            code=code, project_type=kind, department=dept, status=status,
+            outcome=outcome, end_date=ended,
+        )  # fmt: skip
+
+    c1 = project("C1", it, eng, "success", D(2024, 6, 30))
+    c2 = project("C2", build, fin, "failed", D(2024, 9, 1))
+    c3 = project("C3", it, fin, "success", D(2025, 3, 1))
+    c4 = project("C4", build, eng, "partial", D(2025, 5, 1))
+    project("C5", it, eng, "failed", D(2025, 8, 1))
+    c6 = project("C6", it, eng, None, D(2025, 8, 1))
+    c7 = project("C7", it, eng, "success", D(2025, 8, 1), status="active")
+    project("C8", it, eng, "failed", None)
+    for lesson, applying in [
+        (1, c1),
+        (5, c2),
+        (6, c3),
+        (7, c3),
+        (2, c4),
+        (3, c4),
+        (1, c6),
+        (1, c7),
+    ]:
+        ApplicationFactory(lesson=L[lesson], project=applying, applied_on=D(2025, 1, 1))
+    return kpi_world
+
+
+def outcome_figures(groups) -> dict[str, tuple]:
+    return {
+        g["key"]: (g["count"], g["success"], g["partial"], g["failed"], g["rate"]) for g in groups
+    }
+
+
+def year_rates(per_year) -> list[tuple]:
+    return [
+        (
+            row["year"],
+            (row["applied"]["success"], row["applied"]["count"], row["applied"]["rate"]),
+            (
+                row["not_applied"]["success"],
+                row["not_applied"]["count"],
+                row["not_applied"]["rate"],
+            ),
+        )
+        for row in per_year
+    ]
+
+
+def test_project_outcomes_compare_projects_that_applied_lessons(outcome_world, reader):
+    figures = insights.project_outcomes(reader)
+    # Rita sees L1 L2 L3: C1 (success) and C4 (partial) applied lessons -> 1 of 2 = 50%.
+    # C2 (L5 project-only) and C3 (L6 restricted, L7 draft) applied only lessons she may not
+    # see, so they count as applying none, with C5 and C8: C3 success, C2 C5 C8 failed -> 25%.
+    # C6 (no outcome) and C7 (not closed) are not counted.
+    assert outcome_figures(figures["groups"]) == {
+        "applied": (2, 1, 1, 0, 50.0),
+        "not_applied": (4, 1, 0, 3, 25.0),
+    }
+    assert figures["total"] == 6
+    # Per year of end date; C8 has none, so it is in no year.
+    # 2024: applied C1 success (1 of 1); none C2 failed (0 of 1).
+    # 2025: applied C4 partial (0 of 1); none C3 success, C5 failed (1 of 2).
+    assert year_rates(figures["per_year"]) == [
+        (2024, (1, 1, 100.0), (0, 1, 0.0)),
+        (2025, (0, 1, 0.0), (1, 2, 50.0)),
+    ]
+
+
+def test_project_outcomes_count_applications_of_lessons_the_viewer_sees(outcome_world, curator):
+    figures = insights.project_outcomes(curator)
+    # Clara sees L5 and L6 too: C2 (failed) and C3 (success) applied lessons. L7 is a draft,
+    # not in the published collection, but C3 applied L6 as well.
+    # Applied: C1 s, C2 f, C3 s, C4 p -> 2 of 4. None: C5 f, C8 f -> 0 of 2.
+    assert outcome_figures(figures["groups"]) == {
+        "applied": (4, 2, 1, 1, 50.0),
+        "not_applied": (2, 0, 0, 2, 0.0),
+    }
+    # 2024: applied C1 s, C2 f (1 of 2); none: no project, so no rate.
+    # 2025: applied C3 s, C4 p (1 of 2); none C5 f (0 of 1).
+    assert year_rates(figures["per_year"]) == [
+        (2024, (1, 2, 50.0), (0, 0, None)),
+        (2025, (1, 2, 50.0), (0, 1, 0.0)),
+    ]
+
+
+def test_project_outcomes_filters(outcome_world, reader):
+    # Period by end date: 2025 is C3 C4 C5 (C8 has no end date, so it is left out).
+    year_2025 = InsightFilters(start=D(2025, 1, 1), end=D(2025, 12, 31))
+    assert outcome_figures(insights.project_outcomes(reader, year_2025)["groups"]) == {
+        "applied": (1, 0, 1, 0, 0.0),  # C4 partial
+        "not_applied": (2, 1, 0, 1, 50.0),  # C3 success, C5 failed
+    }
+    # Engineering: C1 C4 applied; C5 C8 did not.
+    engineering = InsightFilters(department=outcome_world["engineering"].pk)
+    assert outcome_figures(insights.project_outcomes(reader, engineering)["groups"]) == {
+        "applied": (2, 1, 1, 0, 50.0),
+        "not_applied": (2, 0, 0, 2, 0.0),
+    }
+    # Build: C4 applied (partial); C2 did not (failed).
+    build = InsightFilters(project_type="build")
+    assert outcome_figures(insights.project_outcomes(reader, build)["groups"]) == {
+        "applied": (1, 0, 1, 0, 0.0),
+        "not_applied": (1, 0, 0, 1, 0.0),
+    }
+
+
+def test_project_outcomes_without_projects(kpi_world, reader):
+    figures = insights.project_outcomes(reader)  # P1-P3 are all still active
+    assert figures["total"] == 0
+    assert figures["per_year"] == []
+    assert [g["rate"] for g in figures["groups"]] == [None, None]
+
+
+# -- themes ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def theme_world(kpi_world):
+    """Tags on the lessons of ``kpi_world``, created in this order so their ids are too:
+
+    lesson  project (type)  seen by   tags
+    L1      P1 (it)         all       vendor, scope
+    L2      P1 (it)         all       vendor, scope, testing
+    L3      P2 (build)      all       vendor, budget
+    L4      P2 (build)      all       budget, scope
+    L5      P3 (it)         curator   secret, vendor     (project-only)
+    L6      P1 (it)         curator   secret, vendor     (restricted)
+    L7      P1 (it)         no one    draft-only, vendor (draft)
+    L8      P2 (build)      no one    merged-only, budget (merged into L3)
+    """
+    from taggit.models import Tag
+
+    names = ["budget", "scope", "testing", "vendor", "secret", "draft-only", "merged-only"]
+    tag = {name: Tag.objects.create(name=name, slug=name) for name in names}
+    L = kpi_world["lessons"]
+    for lesson, tags in {
+        1: ["vendor", "scope"],
+        2: ["vendor", "scope", "testing"],
+        3: ["vendor", "budget"],
+        4: ["budget", "scope"],
+        5: ["secret", "vendor"],
+        6: ["secret", "vendor"],
+        7: ["draft-only", "vendor"],
+        8: ["merged-only", "budget"],
+    }.items():
+        L[lesson].tags.add(*(tag[name] for name in tags))
+    return kpi_world
+
+
+def tag_counts(figures) -> list[tuple[str, int, int]]:
+    return [(t["name"], t["lessons"], t["projects"]) for t in figures["tags"]]
+
+
+def pair_counts(figures) -> list[tuple[str, str, int]]:
+    return [(p["first"]["name"], p["second"]["name"], p["count"]) for p in figures["pairs"]]
+
+
+def test_themes_count_tags_and_pairs_of_the_lessons_counted(theme_world, reader, client):
+    figures = insights.themes(reader)
+    # Rita counts L1-L4. scope: L1 L2 L4 in P1 P2; vendor: L1 L2 L3 in P1 P2; budget: L3 L4
+    # in P2; testing: L2 in P1. Ties by name.
+    assert tag_counts(figures) == [
+        ("scope", 3, 2),
+        ("vendor", 3, 2),
+        ("budget", 2, 1),
+        ("testing", 1, 1),
+    ]
+    # Pairs (lower tag id first): L1 scope+vendor; L2 scope+testing, scope+vendor,
+    # testing+vendor; L3 budget+vendor; L4 budget+scope. Ties by the first, then second name.
+    assert pair_counts(figures) == [
+        ("scope", "vendor", 2),
+        ("budget", "scope", 1),
+        ("budget", "vendor", 1),
+        ("scope", "testing", 1),
+        ("testing", "vendor", 1),
+    ]
+    # Each tag links to the search for it, which lists exactly the lessons counted.
+    vendor = figures["tags"][1]
+    assert vendor["url"] == "/lessons/?tag=vendor"
+    client.force_login(reader)
+    assert client.get(vendor["url"]).context["total"] == 3
+
+
+def test_themes_by_project_type(theme_world, reader, client):
+    matrix = insights.themes(reader)["by_type"]
+    assert matrix["columns"] == ["Build", "IT"]
+    # scope: L4 build, L1 L2 it; vendor: L3 build, L1 L2 it; budget: L3 L4 build; testing: L2.
+    assert {k: v[0] for k, v in cells_of(matrix).items()} == {
+        ("scope", "Build"): 1,
+        ("scope", "IT"): 2,
+        ("vendor", "Build"): 1,
+        ("vendor", "IT"): 2,
+        ("budget", "Build"): 2,
+        ("budget", "IT"): 0,
+        ("testing", "Build"): 0,
+        ("testing", "IT"): 1,
+    }
+    scope_it = matrix["rows"][0]["cells"][1]
+    assert scope_it["url"] == "/lessons/?tag=scope&project_type=it"
+    client.force_login(reader)
+    assert client.get(scope_it["url"]).context["total"] == 2
+
+
+def test_themes_hide_tags_only_on_lessons_the_viewer_may_not_see(theme_world, reader, curator):
+    reader_tags = {t["name"] for t in insights.themes(reader)["tags"]}
+    assert reader_tags == {"scope", "vendor", "budget", "testing"}
+    # Clara adds L5 and L6: vendor L1 L2 L3 L5 L6 in P1 P2 P3; secret L5 L6 in P3 P1.
+    # The draft (L7) and the merged lesson (L8) count for no one: no draft-only, merged-only,
+    # and budget stays at L3 L4.
+    figures = insights.themes(curator)
+    assert tag_counts(figures) == [
+        ("vendor", 5, 3),
+        ("scope", 3, 2),
+        ("budget", 2, 1),
+        ("secret", 2, 2),
+        ("testing", 1, 1),
+    ]
+    # secret was created after vendor, so the pair is vendor+secret: L5 and L6.
+    assert pair_counts(figures)[:2] == [("scope", "vendor", 2), ("vendor", "secret", 2)]
+    for names in pair_counts(insights.themes(reader)):
+        assert "secret" not in names and "draft-only" not in names
+
+
+def test_themes_follow_the_filters_and_the_limit(theme_world, reader, client):
+    engineering = InsightFilters(department=theme_world["engineering"].pk)
+    figures = insights.themes(reader, engineering)
+    # Engineering is P1: L1 L2.
+    assert tag_counts(figures) == [("scope", 2, 1), ("vendor", 2, 1), ("testing", 1, 1)]
+    assert pair_counts(figures) == [
+        ("scope", "vendor", 2),
+        ("scope", "testing", 1),
+        ("testing", "vendor", 1),
+    ]
+    url = figures["tags"][0]["url"]
+    assert url == f"/lessons/?department={theme_world['engineering'].pk}&tag=scope"
+    client.force_login(reader)
+    assert client.get(url).context["total"] == 2
+    # The period is the lesson's date: from March, L3 L4.
+    spring = InsightFilters(start=D(2025, 3, 1))
+    assert tag_counts(insights.themes(reader, spring)) == [
+        ("budget", 2, 1),
+        ("scope", 1, 1),
+        ("vendor", 1, 1),
+    ]
+    assert insights.themes(reader, spring)["tags"][0]["url"] == (
+        "/lessons/?occurred_after=2025-03-01&tag=budget"
+    )
+    top_two = insights.themes(reader, limit=2)
+    assert [t["name"] for t in top_two["tags"]] == ["scope", "vendor"]
+    assert len(top_two["pairs"]) == 2
+    assert [row["label"] for row in top_two["by_type"]["rows"]] == ["scope", "vendor"]
+
+
+def test_themes_without_tags(kpi_world, reader):
+    figures = insights.themes(reader)
+    assert figures["tags"] == [] and figures["pairs"] == []
+    assert figures["by_type"]["total"] == 0
+
+
+def test_the_page_shows_outcomes_and_themes(outcome_world, reader, client):
+    L = outcome_world["lessons"]
+    L[1].tags.add("vendor", "scope")
+    L[6].tags.add("secret")
+    client.force_login(reader)
+    response = client.get("/insights/")
+    page = response.content.decode()
+    assert 'id="outcomes"' in page and 'id="themes"' in page
+    assert response.context["outcomes"]["total"] == 6
+    assert 'href="/lessons/?tag=vendor"' in page
+    assert "secret" not in page
+    assert "tag=scope&amp;tag=vendor" not in page  # a pair is not a link (tags OR together)
+    assert "style=" not in page

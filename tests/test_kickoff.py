@@ -392,11 +392,12 @@ def test_the_page_runs_a_fixed_number_of_queries(
     build(3)
     # session, user; the project; the user's roles; the tags of the project's own lessons,
     # none, so its type's common tags; the ranked lessons and their tags; checklists, their
-    # items and the items' visible source lessons
-    with django_assert_num_queries(11):
+    # items and the items' visible source lessons; whether the user manages the project and
+    # the kick-off assignments of visible lessons (who presents what)
+    with django_assert_num_queries(13):
         client.get(kickoff_url(new_project))
     build(25)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(kickoff_url(new_project))
 
 
