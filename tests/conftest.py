@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from accounts.roles import ADMINISTRATOR, CONTRIBUTOR, CURATOR, READER
-from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import MembershipFactory, ProjectFactory, ProjectTypeFactory, UserFactory
 
 
 @pytest.fixture
@@ -19,6 +19,12 @@ def project_a(db):
 @pytest.fixture
 def project_b(db):
     return ProjectFactory(code="PRJ-B", name="Project B")
+
+
+@pytest.fixture
+def erp(db):
+    """A project type shared by the projects whose lessons a kick-off briefing should find."""
+    return ProjectTypeFactory(name="ERP rollout", slug="erp")
 
 
 @pytest.fixture

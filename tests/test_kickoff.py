@@ -25,11 +25,6 @@ from tests.factories import (
 
 
 @pytest.fixture
-def erp(db):
-    return ProjectTypeFactory(name="ERP rollout", slug="erp")
-
-
-@pytest.fixture
 def finance(db):
     return DepartmentFactory(name="Finance")
 

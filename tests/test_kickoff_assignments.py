@@ -18,14 +18,8 @@ from tests.factories import (
     MembershipFactory,
     PhaseFactory,
     ProjectFactory,
-    ProjectTypeFactory,
     UserFactory,
 )
-
-
-@pytest.fixture
-def erp(db):
-    return ProjectTypeFactory(name="ERP rollout", slug="erp")
 
 
 @pytest.fixture
