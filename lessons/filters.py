@@ -142,11 +142,11 @@ class LessonFilterSet(django_filters.FilterSet):
 
     @property
     def text(self) -> str:
-        return (self.form.cleaned_data.get("q") or "").strip() if self.is_bound else ""
+        return (self.form.cleaned_data.get("q") or "").strip()
 
     @property
     def sort_order(self) -> str:
-        chosen = self.form.cleaned_data.get("sort") if self.is_bound else None
+        chosen = self.form.cleaned_data.get("sort")
         if chosen == Sort.RELEVANCE and not self.text:
             return Sort.NEWEST
         return chosen or (Sort.RELEVANCE if self.text else Sort.NEWEST)
@@ -156,7 +156,7 @@ class LessonFilterSet(django_filters.FilterSet):
 
     def filter_queryset_except(self, queryset: QuerySet, skipped: str | None) -> QuerySet:
         """Apply every valid parameter but ``skipped`` (for disjunctive facet counts)."""
-        cleaned = self.form.cleaned_data if self.is_bound else {}
+        cleaned = self.form.cleaned_data
         for name, value in cleaned.items():
             if name != skipped and name != "sort":
                 queryset = self.filters[name].filter(queryset, value)
@@ -177,8 +177,6 @@ class LessonFilterSet(django_filters.FilterSet):
 
     def active_values(self) -> dict[str, list[str]]:
         """The valid parameters in effect, as the strings that appear in the URL."""
-        if not self.is_bound:
-            return {}
         active = {}
         for name in self.filters:
             if name in ("sort", "q") or name not in self.form.cleaned_data:

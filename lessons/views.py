@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts.roles import is_curator
 from lessons import actions as practice
-from lessons import capture, search, workflow
+from lessons import briefing, capture, search, workflow
 from lessons.facets import active_chips, facet_counts, url_with
 from lessons.filters import LessonFilterSet, Sort
 from lessons.forms import ActionForm, ActionStatusForm, ApplicationForm, LessonForm, RatingForm
@@ -87,7 +87,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
         {
             "filterset": filterset,
             "form": filterset.form,
-            "errors": filterset.form.errors if filterset.is_bound else {},
+            "errors": filterset.form.errors,
             "lessons": lessons,
             "page": page,
             "total": total,
@@ -329,6 +329,7 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "related": related_lessons(lesson, visible),
             "back_url": _back_to_search(request),
             **_practice_context(request, lesson),
+            "checklist_items": briefing.checklist_items_from(lesson),
             "recurrences": visible.filter(recurrence_of=lesson).select_related("project"),
             "recurrence_of": (
                 visible.filter(pk=lesson.recurrence_of_id).first()

@@ -41,11 +41,13 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         .for_cards()
         .order_by("phase__order", "-published_at", "-pk")
     )
+    can_manage = policy.can_manage_project(request.user, project)
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
+            "phase_now": briefing.current_phase(project, timezone.localdate()),
             "phases": project.phases.annotate(review_count=Count("reviews")),
             "reviews": project.reviews.select_related("phase", "facilitator").order_by(
                 "-held_on", "-pk"
@@ -58,10 +60,8 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
             "members": project.memberships.select_related("user").order_by(
                 "role", "user__first_name", "user__last_name"
             ),
-            "can_manage": policy.can_manage_project(request.user, project),
-            "add_member_form": AddMemberForm(project)
-            if policy.can_manage_project(request.user, project)
-            else None,
+            "can_manage": can_manage,
+            "add_member_form": AddMemberForm(project) if can_manage else None,
         },
     )
 
