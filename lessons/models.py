@@ -384,6 +384,16 @@ class Action(models.Model):
     target = models.CharField(
         max_length=200, blank=True, help_text="The process, template or checklist it changes."
     )
+    # When the target is one of the curated checklists, completing the action offers to add
+    # or update that checklist's item (issue 6).
+    target_checklist = models.ForeignKey(
+        "Checklist",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        help_text="The checklist this action changes, if it is one of ours.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
