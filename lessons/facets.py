@@ -103,6 +103,7 @@ FACETS = [
     FacetSpec("phase", "Phase", "phase_id"),
     FacetSpec("kind", "Kind", "kind", choices=dict(Lesson.Kind.choices)),
     FacetSpec("impact", "Impact", "impact", choices=dict(Lesson.Impact.choices)),
+    FacetSpec("likelihood", "Likelihood", "likelihood", choices=dict(Lesson.Likelihood.choices)),
     FacetSpec("visibility", "Visibility", "visibility", choices=dict(Lesson.Visibility.choices)),
     FacetSpec(
         "status", "Status", "status", choices=dict(Lesson.Status.choices), curators_only=True
@@ -151,7 +152,11 @@ class FacetLabels:
 
 
 TOTAL = "__total__"
-IMPACT_ORDER = {value: index for index, value in enumerate(Lesson.Impact.values)}
+# Scales are listed as they run, the highest first, not by count.
+SCALE_ORDER = {
+    "impact": {value: index for index, value in enumerate(Lesson.Impact.values)},
+    "likelihood": {value: index for index, value in enumerate(Lesson.Likelihood.values)},
+}
 
 
 # -- query strings ------------------------------------------------------------------------
@@ -338,8 +343,9 @@ def facet_counts(
                     ),
                 )
             )
-        if spec.name == "impact":
-            facet.options.sort(key=lambda o: IMPACT_ORDER.get(o.value, 99), reverse=True)
+        if spec.name in SCALE_ORDER:
+            order = SCALE_ORDER[spec.name]
+            facet.options.sort(key=lambda o: order.get(o.value, -1), reverse=True)
         else:
             facet.options.sort(key=lambda o: (not o.selected, -o.count, o.label.lower()))
         facets.append(facet)
@@ -348,8 +354,16 @@ def facet_counts(
 
 @dataclass
 class Chip:
+    """An active filter and the link that removes it.
+
+    A chip with ``parts`` shows one condition made of several values (``tag_all``): its
+    ``heading`` then each part with its own removal link; ``remove_url`` drops them all.
+    """
+
     label: str
     remove_url: str
+    heading: str = ""
+    parts: list[Chip] = field(default_factory=list)
 
 
 def active_chips(filterset: LessonFilterSet, facets: list[Facet]) -> list[Chip]:
@@ -361,6 +375,9 @@ def active_chips(filterset: LessonFilterSet, facets: list[Facet]) -> list[Chip]:
     if filterset.text:
         chips.append(Chip(f"“{filterset.text}”", url_with(params, replace={"q": None})))
     for name, values in filterset.active_values().items():
+        if name == "tag_all":
+            chips.append(_all_tags_chip(filterset, values))
+            continue
         for value in values:
             label = labels.get((name, value), value)
             if name == "rating_min":
@@ -373,3 +390,21 @@ def active_chips(filterset: LessonFilterSet, facets: list[Facet]) -> list[Chip]:
                 label = f"{titles.get(name, name)}: {label}"
             chips.append(Chip(label, url_with(params, remove=(name, value))))
     return chips
+
+
+def _all_tags_chip(filterset: LessonFilterSet, slugs: list[str]) -> Chip:
+    """One chip for ``tag_all`` (the values only mean something together), each tag in it
+    removable on its own."""
+    params = filterset.data
+    names = {tag.slug: tag.name for tag in filterset.form.cleaned_data["tag_all"]}
+    slugs = list(dict.fromkeys(slugs))  # tag_all=a&tag_all=a is one tag
+    heading = "Tagged with all of:"
+    return Chip(
+        label=f"{heading} {', '.join(names.get(slug, slug) for slug in slugs)}",
+        remove_url=url_with(params, replace={"tag_all": None}),
+        heading=heading,
+        parts=[
+            Chip(names.get(slug, slug), url_with(params, remove=("tag_all", slug)))
+            for slug in slugs
+        ],
+    )
