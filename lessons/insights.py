@@ -29,16 +29,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import ExtractYear, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from lessons.models import Action, Application, Lesson, LessonViewDay, Rating
-from projects.models import DEFAULT_PHASES, Project
+from lessons.models import Action, Application, Category, Lesson, LessonViewDay, Rating
+from projects.models import DEFAULT_PHASES, Department, PhaseReview, Project, ProjectType
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,7 +60,7 @@ class InsightFilters:
     department: int | None = None  # Department id
     project_type: str | None = None  # ProjectType slug
 
-    def search_params(self) -> dict[str, str]:
+    def search_params(self) -> dict[str, str | list[str]]:
         """The same narrowing as /lessons/ search parameters (DESIGN.md section 6)."""
         params = {}
         if self.start:
@@ -75,8 +76,8 @@ class InsightFilters:
     def search_url(self, **extra: Any) -> str:
         """A link to /lessons/ listing the lessons behind a figure.
 
-        ``extra`` values override the filters; a ``(first, last)`` date pair narrows the
-        period to its overlap with the chosen one.
+        ``extra`` values (a string, or a list for a repeated parameter) override the filters;
+        a ``(first, last)`` date pair narrows the period to its overlap with the chosen one.
         """
         params = self.search_params()
         period = extra.pop("period", None)
@@ -90,8 +91,10 @@ class InsightFilters:
                 first.isoformat(),
                 last.isoformat(),
             )
-        params.update({key: str(value) for key, value in extra.items()})
-        query = urlencode(params)
+        params.update(
+            {key: value if isinstance(value, list) else str(value) for key, value in extra.items()}
+        )
+        query = urlencode(params, doseq=True)
         return reverse("lessons:list") + (f"?{query}" if query else "")
 
 
@@ -137,12 +140,265 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+# -- one pass over the counted lessons ---------------------------------------------------------
+
+# The columns of the counted lessons that the lesson figures group by. Each lesson figure is
+# one grouping of them, and all are counted in one statement (``count_lessons``).
+_COUNT_COLUMNS = (
+    "id",
+    "project_id",
+    "category_id",
+    "review_id",
+    "likelihood",
+    "impact",
+    "type_id",
+    "phase_name",
+    "month",
+    "recurring",
+    "submitter",
+    "submitter_department",
+)
+_GROUPINGS = {
+    "total": (),
+    "month": ("month",),
+    "project": ("project_id",),
+    "review": ("review_id",),
+    "category_phase": ("category_id", "phase_name"),
+    "type_category": ("type_id", "category_id"),
+    "risk": ("likelihood", "impact"),
+    "submitter": ("submitter",),
+    "team": ("submitter_department",),
+}
+_GROUPED = [c for c in _COUNT_COLUMNS if any(c in keys for keys in _GROUPINGS.values())]
+# Tag pairs are counted among this many most frequent tags (bits of a 64-bit integer; see
+# ``_pairs_from``), and exactly over all tags only when that cannot be trusted (``_pairs``).
+PAIR_CANDIDATES = 60
+MAX_PAIR_CANDIDATES = 62  # a signed 64-bit integer, with room to spare
+
+
+@dataclass
+class LessonCounts:
+    """The raw counts behind every lesson figure, for one viewer and one set of filters.
+
+    ``groups[name]`` maps a key of grouping ``name`` (its columns' values as text, ``None``
+    where the lessons have none) to ``(lessons, recurring lessons)``. ``tags`` lists the most
+    frequent tags as ``(tag id, lessons)``, most frequent first, ties by name: up to
+    ``candidates`` of them and the next one. ``tag_projects`` and ``tag_types`` count, for
+    the first ``limit`` tags, their projects and their lessons per project type id;
+    ``pairs`` counts the pairs of candidate tags ``(lower id, higher id)`` on one lesson.
+    """
+
+    groups: dict[str, dict[tuple[str | None, ...], tuple[int, int]]]
+    tags: list[tuple[int, int]]
+    tag_projects: dict[int, int]
+    tag_types: dict[tuple[int, int | None], int]
+    pairs: dict[tuple[int, int], int]
+    candidates: int
+
+    @property
+    def total(self) -> int:
+        return self.groups["total"].get((), (0, 0))[0]
+
+    def counts(self, name: str) -> dict[tuple[str | None, ...], int]:
+        return {key: lessons for key, (lessons, _) in self.groups[name].items()}
+
+
+def count_lessons(
+    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS, limit: int = 15
+) -> LessonCounts:
+    """Every grouping of the counted lessons, and their themes, in one statement.
+
+    The access rule and the filters run once, into a materialised table of narrow rows;
+    each figure is then a GROUP BY over it (one pass of GROUPING SETS on PostgreSQL, which
+    SQLite lacks). On 100,000 lessons that is one scan of the lessons instead of one per
+    figure. ``limit`` is how many top tags the themes show.
+    """
+    named = Q(is_anonymous=False)
+    rows = (
+        lessons(user, filters)
+        .order_by()
+        .annotate(
+            type_id=F("project__project_type_id"),
+            phase_name=F("phase__name"),
+            month=TruncMonth("occurred_on"),
+            recurring=Case(When(recurrence_of__isnull=False, then=1), default=0),
+            # Anonymous lessons never count toward a person or their team.
+            submitter=Case(When(named, then=F("submitted_by_id"))),
+            submitter_department=Case(When(named, then=F("submitted_by__department_id"))),
+        )
+        .values_list(*_COUNT_COLUMNS)
+    )
+    base_sql, base_params = rows.query.sql_with_params()
+    if limit > MAX_PAIR_CANDIDATES:
+        raise ValueError(f"Themes show at most {MAX_PAIR_CANDIDATES} tags.")
+    candidates = min(max(PAIR_CANDIDATES, limit), MAX_PAIR_CANDIDATES)
+    if connection.vendor == "postgresql":
+        groupings = _grouping_sets_sql()
+    else:
+        groupings = " UNION ALL ".join(
+            _group_by_sql(name, keys) for name, keys in _GROUPINGS.items()
+        )
+    # Only constant names and the ORM's own SQL are formatted in; values are parameters.
+    sql = f"""
+        WITH base ({", ".join(_COUNT_COLUMNS)}) AS MATERIALIZED ({base_sql}),
+        all_tagged AS MATERIALIZED (
+            SELECT item.object_id AS lesson_id, item.tag_id
+            FROM taggit_taggeditem AS item
+            JOIN (SELECT id FROM base ORDER BY id) AS counted ON counted.id = item.object_id
+            WHERE item.content_type_id = %s
+        ),
+        ranked AS MATERIALIZED (
+            SELECT counted.tag_id, counted.lessons,
+                ROW_NUMBER() OVER (ORDER BY counted.lessons DESC, tag.name) AS place
+            FROM (SELECT tag_id, COUNT(*) AS lessons FROM all_tagged GROUP BY tag_id) AS counted
+            JOIN taggit_tag AS tag ON tag.id = counted.tag_id
+        ),
+        top_projects AS (
+            SELECT all_tagged.tag_id, base.type_id, base.project_id, COUNT(*) AS lessons
+            FROM all_tagged
+            JOIN ranked ON ranked.tag_id = all_tagged.tag_id AND ranked.place <= %s
+            JOIN base ON base.id = all_tagged.lesson_id
+            GROUP BY all_tagged.tag_id, base.type_id, base.project_id
+        )
+        {groupings}
+        UNION ALL
+        SELECT 'tag', CAST(tag_id AS TEXT), NULL, lessons, place FROM ranked WHERE place <= %s
+        UNION ALL
+        SELECT 'combination', CAST(combination AS TEXT), NULL, COUNT(*), 0
+        FROM (
+            SELECT SUM(CAST(1 AS BIGINT) << CAST(ranked.place - 1 AS INTEGER)) AS combination
+            FROM all_tagged
+            JOIN ranked ON ranked.tag_id = all_tagged.tag_id AND ranked.place <= %s
+            GROUP BY all_tagged.lesson_id
+        ) AS lesson_tags
+        GROUP BY combination
+        UNION ALL
+        SELECT 'type', CAST(tag_id AS TEXT), CAST(type_id AS TEXT), CAST(SUM(lessons) AS BIGINT), 0
+        FROM top_projects GROUP BY tag_id, type_id
+        UNION ALL
+        SELECT 'projects', CAST(tag_id AS TEXT), NULL, COUNT(*), 0
+        FROM top_projects GROUP BY tag_id
+    """
+    lesson_type = ContentType.objects.get_for_model(Lesson).pk
+    params = [*base_params, lesson_type, limit, candidates + 1, candidates]
+    counts = LessonCounts({name: {} for name in _GROUPINGS}, [], {}, {}, {}, candidates)
+    places, combinations = [], []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One analytic statement: compiling it (JIT) costs more than it saves, and its
+            # groupings need more than the default working memory to stay off the disk.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        for name, first, second, count, extra in cursor.fetchall():
+            count, extra = int(count), int(extra or 0)
+            if name == "tag":
+                places.append((extra, int(first), count))
+            elif name == "combination":
+                combinations.append((int(first), count))
+            elif name == "type":
+                counts.tag_types[(int(first), int(second) if second else None)] = count
+            elif name == "projects":
+                counts.tag_projects[int(first)] = count
+            else:
+                key = (first, second)[: len(_GROUPINGS[name])]
+                counts.groups[name][key] = (count, extra)
+    counts.tags = [(tag_id, lessons) for _, tag_id, lessons in sorted(places)]
+    counts.pairs = _pairs_from(combinations, [tag_id for tag_id, _ in counts.tags])
+    return counts
+
+
+def _pairs_from(combinations: list[tuple[int, int]], ranked: list[int]) -> dict:
+    """Pair counts from how many lessons carry each combination of the candidate tags.
+
+    A combination is a bit mask: bit ``i`` set when the lesson carries ``ranked[i]``. The
+    database groups lessons by combination (a few thousand rows, where a self-join of the
+    tagged items would pair up hundreds of thousands); the pairs are spelled out here.
+    """
+    pairs: dict[tuple[int, int], int] = {}
+    for combination, lessons in combinations:
+        carried = [ranked[bit] for bit in range(combination.bit_length()) if combination >> bit & 1]
+        for index, first in enumerate(carried):
+            for second in carried[index + 1 :]:
+                pair = (min(first, second), max(first, second))
+                pairs[pair] = pairs.get(pair, 0) + lessons
+    return pairs
+
+
+def _group_by_sql(name: str, keys: tuple[str, ...]) -> str:
+    values = [f"CAST({key} AS TEXT)" for key in keys] + ["NULL"] * (2 - len(keys))
+    group_by = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return f"SELECT '{name}', {', '.join(values)}, COUNT(*), SUM(recurring) FROM base{group_by}"
+
+
+def _grouping_sets_sql() -> str:
+    """Every grouping in one pass; ``GROUPING()`` tells which one a row belongs to."""
+    masks = {
+        name: sum(1 << (len(_GROUPED) - 1 - i) for i, c in enumerate(_GROUPED) if c not in keys)
+        for name, keys in _GROUPINGS.items()
+    }
+    grouping = f"GROUPING({', '.join(_GROUPED)})"
+
+    def case(choices: list[tuple[int, str]]) -> str:
+        return f"CASE {grouping} {' '.join(f'WHEN {m} THEN {v}' for m, v in choices)} END"
+
+    names = case([(masks[name], f"'{name}'") for name in _GROUPINGS])
+    firsts = case([(masks[n], f"CAST({k[0]} AS TEXT)") for n, k in _GROUPINGS.items() if k])
+    seconds = case(
+        [(masks[n], f"CAST({k[1]} AS TEXT)") for n, k in _GROUPINGS.items() if len(k) > 1]
+    )
+    sets = ", ".join(f"({', '.join(keys)})" for keys in _GROUPINGS.values())
+    return (
+        f"SELECT {names}, {firsts}, {seconds}, COUNT(*), SUM(recurring) "
+        f"FROM base GROUP BY GROUPING SETS ({sets})"
+    )
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+def _id(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+def _categories() -> dict[int, tuple[str, str]]:
+    """Category id -> (slug, name). One query."""
+    return {
+        pk: (slug, name) for pk, slug, name in Category.objects.values_list("pk", "slug", "name")
+    }
+
+
+def _project_types() -> dict[int, tuple[str, str]]:
+    """Project type id -> (slug, name). One query."""
+    return {
+        pk: (slug, name) for pk, slug, name in ProjectType.objects.values_list("pk", "slug", "name")
+    }
+
+
+def _top(counts: dict[Any, int], limit: int, tie_break) -> list[tuple[Any, int]]:
+    """The ``limit`` largest counts, ties broken by ``tie_break(keys)`` (a sort key per key),
+    which is asked only about the keys that can make the cut."""
+    if not counts:
+        return []
+    cut = sorted(counts.values(), reverse=True)[:limit][-1]
+    contenders = [key for key, count in counts.items() if count >= cut]
+    order = tie_break(contenders)
+    return sorted(
+        ((key, counts[key]) for key in contenders), key=lambda kv: (-kv[1], order[kv[0]])
+    )[:limit]
+
+
 # -- volumes and trends ------------------------------------------------------------------------
 
 
-def total_lessons(user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS) -> int:
-    """One query."""
-    return lessons(user, filters).count()
+def total_lessons(
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
+) -> int:
+    """How many lessons the figures count."""
+    return (counts or count_lessons(user, filters)).total
 
 
 def _month_after(month: date) -> date:
@@ -150,30 +406,22 @@ def _month_after(month: date) -> date:
 
 
 def lessons_per_month(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
 ) -> list[dict[str, Any]]:
-    """Lessons by the month they occurred, with empty months between filled in. One query."""
-    counted = dict(
-        lessons(user, filters)
-        .exclude(occurred_on=None)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values_list("month")
-        .annotate(count=Count("pk"))
-        .order_by("month")
-        .values_list("month", "count")
-    )
-    if not counted:
+    """Lessons by the month they occurred, with empty months between filled in."""
+    monthly = (counts or count_lessons(user, filters)).counts("month")
+    per_month = {_date(month): count for (month,), count in monthly.items() if month}
+    if not per_month:
         return []
-    months = [_as_date(month) for month in counted]
-    counts = {_as_date(month): count for month, count in counted.items()}
-    rows, month = [], min(months)
-    while month <= max(months):
+    rows, month = [], min(per_month)
+    while month <= max(per_month):
         last_day = _month_after(month) - timedelta(days=1)
-        count = counts.get(month, 0)
         rows.append(
             {
                 "month": month,
-                "count": count,
+                "count": per_month.get(month, 0),
                 "url": filters.search_url(period=(month, last_day)),
             }
         )
@@ -187,67 +435,68 @@ def _as_date(value: Any) -> date:
 
 
 def lessons_per_project(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS, limit: int = TOP_SIZE
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    limit: int = TOP_SIZE,
+    counts: LessonCounts | None = None,
 ) -> list[dict[str, Any]]:
     """The projects that captured the most lessons, each with its phase reviews' counts.
 
-    Two queries: the projects, then the reviews of those projects.
+    Two queries besides the counts: the projects that can make the list, and their reviews.
     """
-    selected = lessons(user, filters)
-    projects = list(
-        selected.values("project_id", "project__code", "project__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "project__code")[:limit]
-    )
+    counts = counts or count_lessons(user, filters)
+    per_project = {int(key): count for (key,), count in counts.counts("project").items()}
+    per_review = {int(key): count for (key,), count in counts.counts("review").items() if key}
+    projects: dict[int, Project] = {}
+
+    def by_code(ids):
+        projects.update(Project.objects.only("code", "name").in_bulk(ids))
+        return {pk: projects[pk].code for pk in ids}
+
+    top = _top(per_project, limit, by_code)
     reviews: dict[int, list[dict[str, Any]]] = {}
-    if projects:
-        rows = (
-            selected.filter(
-                review__isnull=False, project_id__in=[row["project_id"] for row in projects]
-            )
-            .values("project_id", "review_id", "review__held_on", "review__phase__name")
-            .annotate(count=Count("pk"))
-            .order_by("review__held_on", "review_id")
+    for review in (
+        PhaseReview.objects.filter(pk__in=per_review, project_id__in=[pk for pk, _ in top])
+        .select_related("phase")
+        .order_by("held_on", "pk")
+    ):
+        reviews.setdefault(review.project_id, []).append(
+            {
+                "id": review.pk,
+                "held_on": review.held_on,
+                "phase": review.phase.name if review.phase else "",
+                "count": per_review[review.pk],
+                "url": reverse(
+                    "projects:review", args=[projects[review.project_id].code, review.pk]
+                ),
+            }
         )
-        for row in rows:
-            reviews.setdefault(row["project_id"], []).append(
-                {
-                    "id": row["review_id"],
-                    "held_on": row["review__held_on"],
-                    "phase": row["review__phase__name"] or "",
-                    "count": row["count"],
-                }
-            )
     return [
         {
-            "code": row["project__code"],
-            "name": row["project__name"],
-            "count": row["count"],
-            "url": filters.search_url(project=row["project__code"]),
-            "reviews": [
-                {
-                    **review,
-                    "url": reverse("projects:review", args=[row["project__code"], review["id"]]),
-                }
-                for review in reviews.get(row["project_id"], [])
-            ],
+            "code": projects[pk].code,
+            "name": projects[pk].name,
+            "count": count,
+            "url": filters.search_url(project=projects[pk].code),
+            "reviews": reviews.get(pk, []),
         }
-        for row in projects
+        for pk, count in top
     ]
 
 
 def applied_share(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
 ) -> dict[str, Any]:
-    """Published lessons applied in at least one later project (not their own). Two queries.
+    """Published lessons applied in at least one later project (not their own).
 
     The applied ones are found from the applications (few) rather than by probing every
-    lesson for one: on 100,000 lessons that is milliseconds instead of half a second.
+    lesson for one: on 100,000 lessons that is milliseconds instead of half a second. One
+    query besides the counts.
     """
-    counted = lessons(user, filters)
-    total = counted.count()
+    total = (counts or count_lessons(user, filters)).total
     applied = (
-        Application.objects.filter(lesson__in=counted.values("pk"))
+        Application.objects.filter(lesson__in=lessons(user, filters).values("pk"))
         .exclude(project_id=F("lesson__project_id"))
         .values("lesson_id")
         .distinct()
@@ -261,28 +510,31 @@ def _quarter_label(quarter: date) -> str:
 
 
 def recurring_per_quarter(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
 ) -> list[dict[str, Any]]:
-    """Per quarter: the lessons, and how many of them repeat an earlier lesson. One query."""
-    rows = (
-        lessons(user, filters)
-        .exclude(occurred_on=None)
-        .annotate(quarter=TruncQuarter("occurred_on"))
-        .values("quarter")
-        .annotate(total=Count("pk"), recurring=Count("pk", filter=Q(recurrence_of__isnull=False)))
-        .order_by("quarter")
-    )
+    """Per quarter: the lessons, and how many of them repeat an earlier lesson."""
+    quarters: dict[date, list[int]] = {}
+    for (month,), (total, recurring) in (
+        (counts or count_lessons(user, filters)).groups["month"].items()
+    ):
+        if not month:
+            continue
+        first = _date(month)
+        quarter = quarters.setdefault(first.replace(month=(first.month - 1) // 3 * 3 + 1), [0, 0])
+        quarter[0] += total
+        quarter[1] += recurring
     result = []
-    for row in rows:
-        quarter = _as_date(row["quarter"])
+    for quarter, (total, recurring) in sorted(quarters.items()):
         end = _month_after(_month_after(_month_after(quarter))) - timedelta(days=1)
         result.append(
             {
                 "quarter": quarter,
                 "label": _quarter_label(quarter),
-                "total": row["total"],
-                "recurring": row["recurring"],
-                "pct": _pct(row["recurring"], row["total"]),
+                "total": total,
+                "recurring": recurring,
+                "pct": _pct(recurring, total),
                 "url": filters.search_url(period=(quarter, end)),
             }
         )
@@ -452,27 +704,24 @@ def _phase_order(name: str | None) -> tuple[int, str]:
 
 
 def category_phase_heatmap(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
 ) -> dict[str, Any]:
-    """Lessons by category (rows) x phase name (columns). One query.
+    """Lessons by category (rows) x phase name (columns). One query besides the counts.
 
     Lessons without a category or phase are in a "None" row or column, not linked: the
     search has no parameter for "no category".
     """
-    rows = list(
-        lessons(user, filters)
-        .values("category__slug", "category__name", "phase__name")
-        .annotate(count=Count("pk"))
-    )
-    categories = sorted({(r["category__slug"], r["category__name"]) for r in rows}, key=_nones_last)
-    phases = sorted(
-        {r["phase__name"] for r in rows}, key=lambda n: (n is None, _phase_order(n or ""))
-    )
-    counts = {(r["category__slug"], r["phase__name"]): r["count"] for r in rows}
+    counted = (counts or count_lessons(user, filters)).counts("category_phase")
+    categories = _categories()
+    cells = {(categories.get(_id(c), (None, None))[0], p): n for (c, p), n in counted.items()}
+    rows = sorted({categories.get(_id(c), (None, None)) for c, _ in counted}, key=_nones_last)
+    phases = sorted({p for _, p in counted}, key=lambda n: (n is None, _phase_order(n or "")))
     return _matrix(
-        rows=[(slug, name or "None") for slug, name in categories],
+        rows=[(slug, name or "None") for slug, name in rows],
         columns=[(phase, phase or "None") for phase in phases],
-        counts=counts,
+        counts=cells,
         url=lambda slug, phase: (
             filters.search_url(category=slug, phase=phase) if slug and phase else None
         ),
@@ -484,52 +733,42 @@ def _nones_last(pair: tuple[str | None, str | None]) -> tuple[bool, str]:
 
 
 def project_type_category_heatmap(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
 ) -> dict[str, Any]:
-    """Lessons by project type (rows) x category (columns). One query."""
-    rows = list(
-        lessons(user, filters)
-        .values(
-            "project__project_type__slug",
-            "project__project_type__name",
-            "category__slug",
-            "category__name",
-        )
-        .annotate(count=Count("pk"))
-    )
-    types = sorted(
-        {(r["project__project_type__slug"], r["project__project_type__name"]) for r in rows},
-        key=_nones_last,
-    )
-    categories = sorted({(r["category__slug"], r["category__name"]) for r in rows}, key=_nones_last)
-    counts = {(r["project__project_type__slug"], r["category__slug"]): r["count"] for r in rows}
+    """Lessons by project type (rows) x category (columns). Two queries besides the counts."""
+    counted = (counts or count_lessons(user, filters)).counts("type_category")
+    categories = _categories()
+    types = _project_types()
+    cells = {
+        (types.get(_id(t), (None, None))[0], categories.get(_id(c), (None, None))[0]): n
+        for (t, c), n in counted.items()
+    }
+    rows = sorted({types.get(_id(t), (None, None)) for t, _ in counted}, key=_nones_last)
+    columns = sorted({categories.get(_id(c), (None, None)) for _, c in counted}, key=_nones_last)
     return _matrix(
-        rows=[(slug, name) for slug, name in types],
-        columns=[(slug, name or "None") for slug, name in categories],
-        counts=counts,
+        rows=rows,
+        columns=[(slug, name or "None") for slug, name in columns],
+        counts=cells,
         url=lambda type_slug, category: (
             filters.search_url(project_type=type_slug, category=category) if category else None
         ),
     )
 
 
-def risk_matrix(user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS) -> dict:
-    """Lessons by likelihood of recurrence (rows, likely first) x impact (columns). One query.
-
-    Cells link to the search by impact only: /lessons/ has no likelihood parameter.
-    """
-    counts = {
-        (likelihood, impact): count
-        for likelihood, impact, count in lessons(user, filters)
-        .values_list("likelihood", "impact")
-        .annotate(count=Count("pk"))
-        .values_list("likelihood", "impact", "count")
-    }
+def risk_matrix(
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    counts: LessonCounts | None = None,
+) -> dict:
+    """Lessons by likelihood of recurrence (rows, likely first) x impact (columns); each
+    cell links to the search for that likelihood and impact."""
     return _matrix(
         rows=list(reversed(Lesson.Likelihood.choices)),
         columns=list(Lesson.Impact.choices),
-        counts=counts,
-        url=lambda likelihood, impact: None,
+        counts=(counts or count_lessons(user, filters)).counts("risk"),
+        url=lambda likelihood, impact: filters.search_url(likelihood=likelihood, impact=impact),
     )
 
 
@@ -542,26 +781,32 @@ def _person(row: dict[str, Any], prefix: str) -> str:
 
 
 def recognition(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS, limit: int = TOP_SIZE
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    limit: int = TOP_SIZE,
+    counts: LessonCounts | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Who contributed and applied the most lessons, as people and as departments (teams).
 
     Anonymous lessons are never counted toward anyone, not even their own department: the
-    submitter is forgotten once sent, and is excluded here explicitly as well. Four queries.
+    submitter is forgotten once sent, and is excluded in the counts as well. Four queries
+    besides the counts: contributors' names, departments, appliers and applying teams.
     """
-    named = lessons(user, filters).filter(is_anonymous=False, submitted_by__isnull=False)
+    counts = counts or count_lessons(user, filters)
+    people: dict[int, User] = {}
+
+    def by_last_name(ids):
+        people.update(
+            get_user_model().objects.only("first_name", "last_name", "username").in_bulk(ids)
+        )
+        return {pk: (people[pk].last_name, pk) for pk in ids}
+
+    per_person = {int(key): n for (key,), n in counts.counts("submitter").items() if key}
+    contributors = _top(per_person, limit, by_last_name)
+    per_team = {int(key): n for (key,), n in counts.counts("team").items() if key}
+    team_names = dict(Department.objects.filter(pk__in=per_team).values_list("pk", "name"))
+    contributing_teams = _top(per_team, limit, lambda ids: {pk: team_names[pk] for pk in ids})
     person = ["first_name", "last_name", "username"]
-    contributors = (
-        named.values("submitted_by_id", *(f"submitted_by__{f}" for f in person))
-        .annotate(count=Count("pk"))
-        .order_by("-count", "submitted_by__last_name", "submitted_by_id")[:limit]
-    )
-    contributing_teams = (
-        named.filter(submitted_by__department__isnull=False)
-        .values("submitted_by__department__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "submitted_by__department__name")[:limit]
-    )
     applied = applications(user, filters).filter(applied_by__isnull=False)
     appliers = (
         applied.values("applied_by_id", *(f"applied_by__{f}" for f in person))
@@ -576,11 +821,10 @@ def recognition(
     )
     return {
         "contributors": [
-            {"name": _person(r, "submitted_by__"), "count": r["count"]} for r in contributors
+            {"name": people[pk].display_name, "count": count} for pk, count in contributors
         ],
         "contributing_teams": [
-            {"name": r["submitted_by__department__name"], "count": r["count"]}
-            for r in contributing_teams
+            {"name": team_names[pk], "count": count} for pk, count in contributing_teams
         ],
         "appliers": [{"name": _person(r, "applied_by__"), "count": r["count"]} for r in appliers],
         "applying_teams": [
@@ -664,22 +908,34 @@ def project_outcomes(
 # -- themes ------------------------------------------------------------------------------------
 
 
-def _tag_pairs(selected: QuerySet[Lesson], limit: int) -> list[dict[str, Any]]:
-    """The most frequent pairs of tags on one lesson of ``selected``: one self-join of
-    taggit's tagged items (a < b by tag id), restricted to the selected lesson ids.
+def _pair(first: Any, second: Any, count: int, filters: InsightFilters) -> dict[str, Any]:
+    """A tag pair, linked to the lessons carrying both (``tag_all``). Tags as Tag or rows."""
+    return {
+        "first": {"name": first.name, "slug": first.slug},
+        "second": {"name": second.name, "slug": second.slug},
+        "count": count,
+        "url": filters.search_url(tag_all=[first.slug, second.slug]),
+    }
+
+
+def _tag_pairs(
+    selected: QuerySet[Lesson], limit: int, filters: InsightFilters
+) -> list[dict[str, Any]]:
+    """The most frequent pairs of tags on one lesson of ``selected``, over every tag: one
+    self-join of taggit's tagged items (a < b by tag id), restricted to the selected lessons.
     """
     ids_sql, ids_params = selected.order_by().values("pk").query.sql_with_params()
     quote = connection.ops.quote_name
     items, tags = quote(TaggedItem._meta.db_table), quote(Tag._meta.db_table)
     sql = f"""
-        SELECT ta.name, ta.slug, tb.name, tb.slug, COUNT(*) AS lessons
+        SELECT a.tag_id, b.tag_id, COUNT(*) AS lessons
         FROM {items} a
         JOIN {items} b ON b.object_id = a.object_id
             AND b.content_type_id = a.content_type_id AND a.tag_id < b.tag_id
         JOIN {tags} ta ON ta.id = a.tag_id
         JOIN {tags} tb ON tb.id = b.tag_id
         WHERE a.content_type_id = %s AND a.object_id IN ({ids_sql})
-        GROUP BY a.tag_id, b.tag_id, ta.name, ta.slug, tb.name, tb.slug
+        GROUP BY a.tag_id, b.tag_id, ta.name, tb.name
         ORDER BY lessons DESC, ta.name, tb.name
         LIMIT %s
     """  # Only quoted table names and the ORM's own SQL are formatted in; values are params.
@@ -687,91 +943,109 @@ def _tag_pairs(selected: QuerySet[Lesson], limit: int) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [lesson_type.pk, *ids_params, limit])
         rows = cursor.fetchall()
-    return [
-        {
-            "first": {"name": first, "slug": first_slug},
-            "second": {"name": second, "slug": second_slug},
-            "count": count,
-        }
-        for first, first_slug, second, second_slug, count in rows
-    ]
+    named = Tag.objects.in_bulk({tag_id for row in rows for tag_id in row[:2]})
+    return [_pair(named[first], named[second], count, filters) for first, second, count in rows]
 
 
 def themes(
-    user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS, limit: int = 15
+    user: User | AnonymousUser,
+    filters: InsightFilters = NO_FILTERS,
+    limit: int = 15,
+    counts: LessonCounts | None = None,
 ) -> dict[str, Any]:
     """Recurring themes: the most frequent tags and tag pairs, and the top tags by project type.
 
     Counted over the lessons every figure counts (``lessons``). A tag links to the search for
-    it within the filters. A pair is not linked: options of one search parameter are
-    alternatives (``tag=a&tag=b`` lists lessons with a *or* b), so no search lists exactly
-    the lessons carrying both. Three queries (two when no lesson is tagged).
+    it within the filters; a pair to the lessons carrying both (``tag_all``). One query
+    besides the counts (the tags' names), two when the pairs need the exact count (see
+    ``_pairs``).
     """
-    selected = lessons(user, filters)
-    top = list(
-        selected.filter(tags__isnull=False)
-        .values("tags__id", "tags__name", "tags__slug")
-        .annotate(lessons=Count("pk", distinct=True), projects=Count("project_id", distinct=True))
-        .order_by("-lessons", "tags__name")[:limit]
-    )
+    counts = counts if counts is not None and counts.candidates >= limit else None
+    counts = counts or count_lessons(user, filters, limit=limit)
+    named = {
+        tag.pk: tag
+        for tag in Tag.objects.filter(pk__in=[pk for pk, _ in counts.tags[: counts.candidates]])
+    }
     tags = [
         {
-            "id": row["tags__id"],
-            "name": row["tags__name"],
-            "slug": row["tags__slug"],
-            "lessons": row["lessons"],
-            "projects": row["projects"],
-            "url": filters.search_url(tag=row["tags__slug"]),
+            "id": pk,
+            "name": named[pk].name,
+            "slug": named[pk].slug,
+            "lessons": count,
+            "projects": counts.tag_projects.get(pk, 0),
+            "url": filters.search_url(tag=named[pk].slug),
         }
-        for row in top
+        for pk, count in counts.tags[:limit]
     ]
-    pairs = _tag_pairs(selected, limit)
+    types = _project_types()
     by_type: dict[str, Any] = _matrix(rows=[], columns=[], counts={}, url=None)
     if tags:
-        rows = list(
-            selected.filter(tags__id__in=[tag["id"] for tag in tags])
-            .values("tags__id", "project__project_type__slug", "project__project_type__name")
-            .annotate(count=Count("pk", distinct=True))
-        )
-        types = sorted(
-            {(r["project__project_type__slug"], r["project__project_type__name"]) for r in rows},
-            key=_nones_last,
-        )
         slugs = {tag["id"]: tag["slug"] for tag in tags}
         by_type = _matrix(
             rows=[(tag["id"], tag["name"]) for tag in tags],
-            columns=types,
-            counts={(r["tags__id"], r["project__project_type__slug"]): r["count"] for r in rows},
+            columns=sorted(
+                {types.get(t, (None, None)) for _, t in counts.tag_types}, key=_nones_last
+            ),
+            counts={
+                (tag_id, types.get(t, (None, None))[0]): n
+                for (tag_id, t), n in counts.tag_types.items()
+            },
             url=lambda tag_id, type_slug: filters.search_url(
                 tag=slugs[tag_id], project_type=type_slug
             ),
         )
-    return {"tags": tags, "pairs": pairs, "by_type": by_type}
+    return {"tags": tags, "pairs": _pairs(user, filters, counts, named, limit), "by_type": by_type}
 
 
-# -- the page ----------------------------------------------------------------------------------
+def _pairs(
+    user: User | AnonymousUser,
+    filters: InsightFilters,
+    counts: LessonCounts,
+    named: dict[int, Tag],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The ``limit`` most frequent tag pairs, ties by the names of the lower then higher id.
+
+    The counts hold the pairs among the most frequent tags only. A pair is never more
+    frequent than either of its tags, so when ``limit`` of those pairs are more frequent
+    than the first tag left out, no pair with a tag left out can rank: the answer is exact.
+    Otherwise every pair is counted (one query more).
+    """
+    left_out = counts.tags[counts.candidates][1] if len(counts.tags) > counts.candidates else 0
+    frequent = {pair: n for pair, n in counts.pairs.items() if n > left_out}
+    if len(frequent) < limit and left_out:
+        return _tag_pairs(lessons(user, filters), limit, filters)
+    ranked = sorted(
+        frequent.items(),
+        key=lambda kv: (-kv[1], named[kv[0][0]].name, named[kv[0][1]].name),
+    )[:limit]
+    return [_pair(named[first], named[second], count, filters) for (first, second), count in ranked]
 
 
 def dashboard(user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS) -> dict:
     """Every figure of /insights/, in a fixed number of queries."""
-    per_month = lessons_per_month(user, filters)
+    counts = count_lessons(user, filters)
+    per_month = lessons_per_month(user, filters, counts)
     highest = max((row["count"] for row in per_month), default=0)
     return {
-        "total": total_lessons(user, filters),
+        "total": counts.total,
         "per_month": per_month,
         "per_month_highest": highest,
-        "per_project": lessons_per_project(user, filters),
-        "applied": applied_share(user, filters),
-        "recurring": recurring_per_quarter(user, filters),
+        "per_project": lessons_per_project(user, filters, counts=counts),
+        "applied": applied_share(user, filters, counts),
+        "recurring": recurring_per_quarter(user, filters, counts),
         "hours": hours_saved(user, filters),
         "most_viewed": most_viewed(user, filters),
         "ratings": rating_distribution(user, filters),
         "actions": action_figures(user, filters),
         "action_matrix": action_matrix(user, filters),
-        "category_phase": category_phase_heatmap(user, filters),
-        "type_category": project_type_category_heatmap(user, filters),
-        "risk": risk_matrix(user, filters),
-        "recognition": recognition(user, filters),
+        "category_phase": category_phase_heatmap(user, filters, counts),
+        "type_category": project_type_category_heatmap(user, filters, counts),
+        "risk": risk_matrix(user, filters, counts),
+        "recognition": recognition(user, filters, counts=counts),
         "outcomes": project_outcomes(user, filters),
-        "themes": themes(user, filters),
+        "themes": themes(user, filters, counts=counts),
     }
+
+
+# -- the page ----------------------------------------------------------------------------------

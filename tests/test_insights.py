@@ -359,10 +359,19 @@ def test_project_type_by_category_heat_map(kpi_world, reader, curator):
     assert matrix["rows"][1]["cells"][1]["url"] == "/lessons/?project_type=it&category=technical"
 
 
-def test_risk_matrix_by_likelihood_and_impact(kpi_world, reader):
+def test_risk_matrix_by_likelihood_and_impact(kpi_world, reader, client):
     # L1 L3 likely/high; L2 L4 possible/medium.
-    counts = {k: v[0] for k, v in cells_of(insights.risk_matrix(reader)).items() if v[0]}
+    matrix = insights.risk_matrix(reader, InsightFilters(start=D(2025, 1, 1)))
+    counts = {k: v[0] for k, v in cells_of(matrix).items() if v[0]}
     assert counts == {("Likely", "High"): 2, ("Possible", "Medium"): 2}
+    # Every cell with lessons links to the search that lists exactly them.
+    likely_high = matrix["rows"][0]["cells"][2]
+    assert likely_high["url"] == (
+        "/lessons/?occurred_after=2025-01-01&likelihood=likely&impact=high"
+    )
+    client.force_login(reader)
+    listed = client.get(likely_high["url"]).context["lessons"]
+    assert {lesson.title for lesson in listed} == {"Lesson one", "Lesson three"}
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -695,6 +704,61 @@ def test_themes_count_tags_and_pairs_of_the_lessons_counted(theme_world, reader,
     assert vendor["url"] == "/lessons/?tag=vendor"
     client.force_login(reader)
     assert client.get(vendor["url"]).context["total"] == 3
+
+
+def test_each_tag_pair_links_to_the_lessons_carrying_both(theme_world, reader, client):
+    pairs = insights.themes(reader)["pairs"]
+    scope_vendor = pairs[0]
+    assert scope_vendor["url"] == "/lessons/?tag_all=scope&tag_all=vendor"
+    client.force_login(reader)
+    listed = client.get(scope_vendor["url"]).context["lessons"]
+    assert {lesson.title for lesson in listed} == {"Lesson one", "Lesson two"}
+
+
+def brute_force_pairs(user, limit):
+    """Every pair of tags on one counted lesson, counted in Python: the reference."""
+    counted: dict[tuple[str, str], int] = {}
+    for lesson in insights.lessons(user).prefetch_related("tags"):
+        tags = sorted(lesson.tags.all(), key=lambda tag: tag.pk)
+        for index, first in enumerate(tags):
+            for second in tags[index + 1 :]:
+                key = (first.name, second.name)
+                counted[key] = counted.get(key, 0) + 1
+    ranked = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+    return [(first, second, count) for (first, second), count in ranked[:limit]]
+
+
+@pytest.mark.parametrize("candidates", [1, 2, 3, 5, 60])
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_tag_pairs_are_exact_however_few_tags_are_paired_up_first(
+    theme_world, reader, curator, monkeypatch, candidates, limit
+):
+    """Pairs are counted among the most frequent tags first, and over every tag when a pair
+    of less frequent tags could still rank: either way, the same pairs as a full count."""
+    p1 = theme_world["lessons"][1].project
+    for n, tags in enumerate([["alpha", "beta"], ["alpha", "beta"], ["alpha"], ["beta"]]):
+        LessonFactory(title=f"Extra {n}", project=p1).tags.add(*tags)
+    monkeypatch.setattr(insights, "PAIR_CANDIDATES", candidates)
+    for user in (reader, curator):
+        assert pair_counts(insights.themes(user, limit=limit)) == brute_force_pairs(user, limit)
+
+
+def test_tag_pairs_need_no_full_count_when_the_frequent_tags_settle_them(
+    theme_world, reader, monkeypatch
+):
+    full_counts = []
+    exact = insights._tag_pairs
+    monkeypatch.setattr(
+        insights, "_tag_pairs", lambda *args: full_counts.append(args) or exact(*args)
+    )
+    # Rita's tags: scope 3, vendor 3, budget 2, testing 1. Among the first three, scope+vendor
+    # is on 2 lessons; testing, left out, is on 1: no pair with it can reach 2.
+    monkeypatch.setattr(insights, "PAIR_CANDIDATES", 3)
+    assert pair_counts(insights.themes(reader, limit=1)) == [("scope", "vendor", 2)]
+    assert full_counts == []
+    # The second pair has 1 lesson, as many as testing: only a full count can rank it.
+    assert len(insights.themes(reader, limit=2)["pairs"]) == 2
+    assert len(full_counts) == 1
 
 
 def test_themes_by_project_type(theme_world, reader, client):
