@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
-from lessons.models import Action, Application, Category, Lesson, Rating
+from lessons.models import Action, Application, Category, Checklist, ChecklistItem, Lesson, Rating
 from projects.models import Department, Membership, Phase, PhaseReview, Project, ProjectType
 
 
@@ -145,3 +145,29 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     lesson = factory.SubFactory(LessonFactory)
     project = factory.SubFactory(ProjectFactory)
     how = "Used the checklist at kick-off."
+
+
+class ChecklistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Checklist
+
+    name = factory.Sequence(lambda n: f"Checklist {n}")
+    project_type = None  # every project type
+    phase_name = None  # every phase
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    """ChecklistItemFactory(source_lessons=[lesson, ...]) cites those lessons."""
+
+    class Meta:
+        model = ChecklistItem
+        skip_postgeneration_save = True
+
+    checklist = factory.SubFactory(ChecklistFactory)
+    text = factory.Sequence(lambda n: f"Check step {n}")
+    order = factory.Sequence(lambda n: n + 1)
+
+    @factory.post_generation
+    def source_lessons(self, create: bool, extracted: list[Lesson] | None, **kwargs) -> None:
+        if create and extracted:
+            self.source_lessons.add(*extracted)

@@ -454,6 +454,10 @@ class Command(BaseCommand):
                     text=lesson.recommendation.splitlines()[0].lstrip("- ")[:300],
                 )
                 item.source_lessons.add(lesson)
+            # Actions that add a step to "the project initiation checklist" change this one.
+            Action.objects.filter(
+                target="project initiation checklist", lesson__project__project_type=project_type
+            ).update(target_checklist=checklist)
 
     # -- output -----------------------------------------------------------------------
 
