@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import is_curator
-from lessons.models import Action, Application, Lesson
+from lessons.models import Action, Application, Checklist, Lesson
 from projects.models import Project
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 OPEN_STATUSES = (Action.Status.OPEN, Action.Status.IN_PROGRESS)
 
@@ -33,8 +31,10 @@ def create_action(
     impact: int = 3,
     effort: int = 3,
     target: str = "",
+    target_checklist: Checklist | None = None,
 ) -> Action:
     """A new open action on a lesson."""
+    _check_scores(impact=impact, effort=effort)
     return Action.objects.create(
         lesson=lesson,
         description=description,
@@ -43,7 +43,49 @@ def create_action(
         impact=impact,
         effort=effort,
         target=target,
+        target_checklist=target_checklist,
     )
+
+
+# What an action's editor may change besides its status (lesson, dates of record are fixed).
+EDITABLE_ACTION_FIELDS = frozenset(
+    {"description", "owner", "due_on", "impact", "effort", "target", "target_checklist"}
+)
+
+
+def _check_scores(**scores: int) -> None:
+    for name, value in scores.items():
+        if value not in range(1, 6):
+            raise ValueError(f"An action's {name} is 1 to 5, not {value!r}.")
+
+
+def update_action(action: Action, *, status: str | None = None, **fields) -> Action:
+    """Edit an action: any of ``EDITABLE_ACTION_FIELDS``, and its status.
+
+    The status goes through ``update_action_status`` (unchanged when ``status`` is None), so
+    ``completed_on`` follows the one rule whichever page changed it.
+    """
+    unknown = set(fields) - EDITABLE_ACTION_FIELDS
+    if unknown:
+        raise ValueError(f"Cannot edit an action's {', '.join(sorted(unknown))}.")
+    _check_scores(**{name: fields[name] for name in ("impact", "effort") if name in fields})
+    return update_action_status(action, status or action.status, **fields)
+
+
+def owner_candidates(lesson: Lesson, user: User, *also: User | None) -> list[User]:
+    """Whom an action on this lesson is usually given to, sorted by name: the project's team
+    (its active members and manager), the user choosing, and anyone in ``also`` (an action's
+    current owner, say).
+
+    Deliberately blind to the lesson's submitter: an anonymous lesson's action form must not
+    single out its author, so nobody is listed for having written the lesson.
+    """
+    project = lesson.project
+    team = Q(memberships__project=project) | Q(pk=project.manager_id)
+    people = User.objects.filter(
+        (team & Q(is_active=True)) | Q(pk__in=[user.pk, *(p.pk for p in also if p)])
+    ).distinct()
+    return sorted(people, key=lambda person: (person.display_name.casefold(), person.pk))
 
 
 @transaction.atomic

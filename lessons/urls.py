@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/rate/", views.rate, name="rate"),
     path("<int:pk>/actions/", views.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_id>/", views.action_update, name="action_update"),
+    path("<int:pk>/actions/<int:action_id>/edit/", views.action_edit, name="action_edit"),
     path("<int:pk>/applications/", views.application_add, name="application_add"),
 ]

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
 from accounts.roles import is_curator
@@ -29,7 +29,14 @@ from lessons import actions as practice
 from lessons import briefing, capture, search, workflow
 from lessons.facets import active_chips, facet_counts, url_with
 from lessons.filters import LessonFilterSet, Sort
-from lessons.forms import ActionForm, ActionStatusForm, ApplicationForm, LessonForm, RatingForm
+from lessons.forms import (
+    ActionEditForm,
+    ActionForm,
+    ActionStatusForm,
+    ApplicationForm,
+    LessonForm,
+    RatingForm,
+)
 from lessons.models import Lesson, LessonEditConflict, Rating
 from lessons.services import rate_lesson, record_view, remove_rating
 from projects.models import Project
@@ -662,7 +669,9 @@ def _practice_context(request: HttpRequest, lesson: Lesson) -> dict:
     """
     user = request.user
     bound = getattr(request, "practice_forms", {})
-    actions = list(lesson.actions.select_related("owner").order_by("due_on", "pk"))
+    actions = list(
+        lesson.actions.select_related("owner", "target_checklist").order_by("due_on", "pk")
+    )
     for action in actions:
         action.can_update = policy.can_update_action(user, action)
         action.status_form = bound.get(("status", action.pk)) or ActionStatusForm(
@@ -675,7 +684,8 @@ def _practice_context(request: HttpRequest, lesson: Lesson) -> dict:
         "actions": actions,
         "applications": applications,
         "can_add_action": can_add,
-        "action_form": bound.get("action") or (ActionForm(user=user) if can_add else None),
+        "action_form": bound.get("action")
+        or (ActionForm(lesson=lesson, user=user) if can_add else None),
         "can_record_application": can_apply,
         "application_form": bound.get("application")
         or (ApplicationForm(projects=practice.application_projects(user)) if can_apply else None),
@@ -700,11 +710,11 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _practice_lesson(request, pk)
     if not policy.can_add_action(request.user, lesson):
         raise PermissionDenied("Only contributors add actions, and only to published lessons.")
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, lesson=lesson, user=request.user)
     if not form.is_valid():
         messages.error(request, "The action was not added: please check the form.")
         return _lesson_page_with_errors(request, pk, {"action": form})
-    action = practice.create_action(lesson, **form.cleaned_data)
+    action = practice.create_action(lesson, **form.action_fields())
     owner = action.owner.display_name if action.owner else "nobody"
     messages.success(request, f"Action added and assigned to {owner}.")
     return redirect(reverse("lessons:detail", args=[lesson.pk]) + "#actions")
@@ -720,9 +730,53 @@ def action_update(request: HttpRequest, pk: int, action_id: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, "The action was not updated: choose one of the statuses.")
         return _lesson_page_with_errors(request, pk, {("status", action.pk): form})
+    was_done = action.status == action.Status.DONE
     practice.update_action_status(action, form.cleaned_data["status"])
     messages.success(request, f"Action marked {action.get_status_display().lower()}.")
-    return redirect(reverse("lessons:detail", args=[lesson.pk]) + "#actions")
+    return _after_action_change(request, action, was_done, "#actions")
+
+
+def _after_action_change(request: HttpRequest, action, was_done: bool, anchor: str) -> HttpResponse:
+    """Back to the lesson, unless the action was just done and changes one of the curated
+    checklists: then a curator goes on to write its item, and anyone else is told one will.
+    """
+    if action.target_checklist_id and action.status == action.Status.DONE and not was_done:
+        if policy.can_curate(request.user):
+            return redirect("curation:action_checklist", action.pk)
+        messages.info(
+            request, f"A curator will add this to the checklist {action.target_checklist.name}."
+        )
+    return redirect(reverse("lessons:detail", args=[action.lesson_id]) + anchor)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
+    """Change anything about an action: its owner's or a curator's page."""
+    lesson = get_object_or_404(
+        Lesson.objects.visible_to(request.user).select_related("project"), pk=pk
+    )
+    action = get_object_or_404(
+        lesson.actions.select_related("owner", "target_checklist"), pk=action_id
+    )
+    if not policy.can_update_action(request.user, action):
+        raise PermissionDenied("Only the action's owner or a curator edits it.")
+    form = ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        lesson=lesson,
+        user=request.user,
+        action=action,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            was_done = action.status == action.Status.DONE
+            practice.update_action(action, **form.action_fields())
+            messages.success(request, "Action saved.")
+            return _after_action_change(request, action, was_done, f"#action-{action.pk}")
+        messages.error(request, "The action was not saved: please check the form.")
+    context = {"lesson": lesson, "action": action, "form": form}
+    return render(
+        request, "lessons/action_form.html", context, status=400 if form.is_bound else 200
+    )
 
 
 @require_POST

@@ -80,7 +80,7 @@ def apply(client, lesson, project, **data):
 
 def test_contributor_adds_an_action_to_a_published_lesson(client, contributor, lesson):
     client.force_login(contributor)
-    response = add_action(client, lesson, owner="COLIN")
+    response = add_action(client, lesson, owner_other="COLIN")
     assert response.status_code == 302
     action = Action.objects.get(lesson=lesson)
     assert action.owner == contributor
@@ -93,13 +93,13 @@ def test_contributor_adds_an_action_to_a_published_lesson(client, contributor, l
 
 def test_an_action_can_be_given_to_someone_else_by_email(client, contributor, reader, lesson):
     client.force_login(contributor)
-    assert add_action(client, lesson, owner=reader.email.upper()).status_code == 302
+    assert add_action(client, lesson, owner_other=reader.email.upper()).status_code == 302
     assert Action.objects.get().owner == reader
 
 
 def test_reader_cannot_add_an_action(client, reader, lesson):
     client.force_login(reader)
-    assert add_action(client, lesson, owner=reader.username).status_code == 403
+    assert add_action(client, lesson, owner_other=reader.username).status_code == 403
     assert not Action.objects.exists()
     assert "Add an action" not in client.get(lesson.get_absolute_url()).content.decode()
 
@@ -107,19 +107,19 @@ def test_reader_cannot_add_an_action(client, reader, lesson):
 def test_actions_are_added_to_published_lessons_only(client, contributor, project_a):
     draft = LessonFactory(project=project_a, submitted_by=contributor, status="draft")
     client.force_login(contributor)
-    assert add_action(client, draft, owner=contributor.username).status_code == 403
+    assert add_action(client, draft, owner_other=contributor.username).status_code == 403
 
 
 def test_an_invalid_action_keeps_what_was_typed(client, contributor, lesson):
     client.force_login(contributor)
     response = add_action(
-        client, lesson, owner="nobody-here", impact="9", description="Keep this text"
+        client, lesson, owner_other="nobody-here", impact="9", description="Keep this text"
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Keep this text" in page
     assert "Please check the form" in page
-    assert response.context["action_form"].errors.keys() == {"owner", "impact"}
+    assert response.context["action_form"].errors.keys() == {"owner_other", "impact"}
     assert "No active user has that username" in page and 'value="nobody-here"' in page
     assert not Action.objects.exists()
 
@@ -279,7 +279,7 @@ def test_every_post_on_an_invisible_lesson_is_404(client, contributor, hidden, p
     action = ActionFactory(lesson=hidden, owner=contributor)
     client.force_login(contributor)
     if what == "add":
-        response = add_action(client, hidden, owner=contributor.username)
+        response = add_action(client, hidden, owner_other=contributor.username)
     elif what == "update":
         response = set_status(client, action, "done")
     else:
@@ -322,8 +322,9 @@ def test_lesson_page_queries_do_not_grow_with_actions_and_applications(
         ApplicationFactory(lesson=lesson, project=project_a, applied_by=UserFactory())
     # session, user, roles, the lesson; the view count (savepoint, update, upsert, release);
     # my rating; tags (2); related lessons; recurrences; actions with their owners;
-    # applications with projects and people; the project choices; checklist items.
-    with django_assert_max_num_queries(17):
+    # applications with projects and people; the project choices; checklist items; the
+    # action form's owner choices (the team) and its checklists.
+    with django_assert_max_num_queries(19):
         assert client.get(lesson.get_absolute_url()).status_code == 200
 
 

@@ -21,7 +21,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from lessons.models import Lesson, Rating
+from lessons.models import Action, Checklist, Lesson, Rating
 from projects.models import PhaseReview
 from tests.leaks import (
     PASSWORD,
@@ -159,13 +159,15 @@ def expected_facets(probe: Probe, params: dict) -> tuple[int, dict[str, dict[str
             "phase": [],
             "kind": [Lesson.Kind.WENT_WRONG],
             "impact": [Lesson.Impact.MEDIUM],
+            "likelihood": [Lesson.Likelihood.POSSIBLE],
             "visibility": [spec.visibility],
             "status": [spec.status],
         }[name]
 
     pool = [world.specs[marker] for marker in probe.searchable]
     names = ["category", "tag", "project_type", "department", "project", "phase", "kind"]
-    names += ["impact", "visibility"] + (["status"] if probe.persona.is_curator else [])
+    names += ["impact", "likelihood", "visibility"]
+    names += ["status"] if probe.persona.is_curator else []
     facets = {
         name: dict(
             Counter(value for spec in pool if selected(spec, name) for value in values(name, spec))
@@ -491,6 +493,41 @@ def curation_review_pages(probe: Probe) -> None:
         check_anonymity(probe, answer, probe.world.specs[marker])
 
 
+def curation_checklists(probe: Probe) -> None:
+    """The checklist pages: a curator sees the lessons a checklist cites, the updates waiting
+    and an action's follow-up for any lesson; everyone else is refused (403) and sees nothing,
+    even for an action of their own."""
+    world = probe.world
+    # Done actions on a sample of lessons, changing a checklist that cites none of them yet.
+    waiting = Checklist.objects.create(name="Leak follow-up checklist")
+    actions = {
+        world.marker_of_pk(action.lesson_id): action.pk
+        for action in Action.objects.filter(lesson_id__in=[world.pks[m] for m in SAMPLE])
+        if action.owner_id == world.users[probe.persona.key].pk
+    }
+    Action.objects.filter(pk__in=actions.values()).update(
+        status=Action.Status.DONE, completed_on=timezone.localdate(), target_checklist=waiting
+    )
+    cited = world.checklist.pk
+    pages = {
+        "/curation/checklists/": set(),  # nothing required: the list of updates is capped
+        f"/curation/checklists/{cited}/": probe.visible,  # its item cites every lesson
+        f"/curation/checklists/{cited}/delete/": set(),
+        **{f"/curation/actions/{pk}/checklist/": {marker} for marker, pk in actions.items()},
+    }
+    for url, required in pages.items():
+        if not probe.persona.is_curator:
+            probe.check_page(probe.get(url, expect=403), allowed=set())
+            continue
+        probe.check_page(probe.get(url), required=required if probe.persona.active else ())
+    if not probe.persona.is_curator:
+        for url, data in [
+            (f"/curation/checklists/{cited}/items/", {"item-text": "x", "item-citations": "1"}),
+            (f"/curation/checklists/{cited}/delete/", {}),
+        ]:
+            probe.check_page(probe.post(url, data, expect=403), allowed=set())
+
+
 # -- insights ----------------------------------------------------------------------------------
 
 
@@ -546,6 +583,7 @@ SURFACES: dict[str, Surface] = {
     # function here, like those above.
     "kickoff-briefings": page(lambda w: [f"/projects/{w.code(p)}/kickoff/" for p in "AB"]),
     "insights-figures": insights_figures,  # each figure equals the oracle's count
+    "curation-checklists": curation_checklists,  # curators only: checklists and follow-ups
     # "api-list": page("/api/lessons/?page_size=100", required=lambda p: p.published(p.searchable)),
     # "api-detail": per_lesson("/api/lessons/{pk}/"),
 }
