@@ -151,12 +151,10 @@ _COUNT_COLUMNS = (
     "review_id",
     "likelihood",
     "impact",
-    "type_id",
     "phase_name",
     "month",
     "recurring",
     "submitter",
-    "submitter_department",
 )
 _GROUPINGS = {
     "total": (),
@@ -164,10 +162,11 @@ _GROUPINGS = {
     "project": ("project_id",),
     "review": ("review_id",),
     "category_phase": ("category_id", "phase_name"),
-    "type_category": ("type_id", "category_id"),
+    # By project rather than project type, and submitter rather than department: folded in
+    # Python (``_project_types_of``, ``recognition``), which spares two joins per lesson.
+    "project_category": ("project_id", "category_id"),
     "risk": ("likelihood", "impact"),
     "submitter": ("submitter",),
-    "team": ("submitter_department",),
 }
 _GROUPED = [c for c in _COUNT_COLUMNS if any(c in keys for keys in _GROUPINGS.values())]
 # Tag pairs are counted among this many most frequent tags (bits of a 64-bit integer; see
@@ -218,13 +217,11 @@ def count_lessons(
         lessons(user, filters)
         .order_by()
         .annotate(
-            type_id=F("project__project_type_id"),
             phase_name=F("phase__name"),
             month=TruncMonth("occurred_on"),
             recurring=Case(When(recurrence_of__isnull=False, then=1), default=0),
             # Anonymous lessons never count toward a person or their team.
             submitter=Case(When(named, then=F("submitted_by_id"))),
-            submitter_department=Case(When(named, then=F("submitted_by__department_id"))),
         )
         .values_list(*_COUNT_COLUMNS)
     )
@@ -242,9 +239,8 @@ def count_lessons(
     sql = f"""
         WITH base ({", ".join(_COUNT_COLUMNS)}) AS MATERIALIZED ({base_sql}),
         all_tagged AS MATERIALIZED (
-            SELECT item.object_id AS lesson_id, item.tag_id
-            FROM taggit_taggeditem AS item
-            JOIN (SELECT id FROM base ORDER BY id) AS counted ON counted.id = item.object_id
+            SELECT item.object_id AS lesson_id, item.tag_id, base.project_id
+            FROM taggit_taggeditem AS item JOIN base ON base.id = item.object_id
             WHERE item.content_type_id = %s
         ),
         ranked AS MATERIALIZED (
@@ -254,11 +250,10 @@ def count_lessons(
             JOIN taggit_tag AS tag ON tag.id = counted.tag_id
         ),
         top_projects AS (
-            SELECT all_tagged.tag_id, base.type_id, base.project_id, COUNT(*) AS lessons
+            SELECT all_tagged.tag_id, all_tagged.project_id, COUNT(*) AS lessons
             FROM all_tagged
             JOIN ranked ON ranked.tag_id = all_tagged.tag_id AND ranked.place <= %s
-            JOIN base ON base.id = all_tagged.lesson_id
-            GROUP BY all_tagged.tag_id, base.type_id, base.project_id
+            GROUP BY all_tagged.tag_id, all_tagged.project_id
         )
         {groupings}
         UNION ALL
@@ -266,23 +261,21 @@ def count_lessons(
         UNION ALL
         SELECT 'combination', CAST(combination AS TEXT), NULL, COUNT(*), 0
         FROM (
-            SELECT SUM(CAST(1 AS BIGINT) << CAST(ranked.place - 1 AS INTEGER)) AS combination
+            SELECT CAST(SUM(CAST(1 AS BIGINT) << CAST(ranked.place - 1 AS INTEGER)) AS BIGINT)
+                AS combination
             FROM all_tagged
             JOIN ranked ON ranked.tag_id = all_tagged.tag_id AND ranked.place <= %s
             GROUP BY all_tagged.lesson_id
         ) AS lesson_tags
         GROUP BY combination
         UNION ALL
-        SELECT 'type', CAST(tag_id AS TEXT), CAST(type_id AS TEXT), CAST(SUM(lessons) AS BIGINT), 0
-        FROM top_projects GROUP BY tag_id, type_id
-        UNION ALL
-        SELECT 'projects', CAST(tag_id AS TEXT), NULL, COUNT(*), 0
-        FROM top_projects GROUP BY tag_id
+        SELECT 'tag_project', CAST(tag_id AS TEXT), CAST(project_id AS TEXT), lessons, 0
+        FROM top_projects
     """
     lesson_type = ContentType.objects.get_for_model(Lesson).pk
     params = [*base_params, lesson_type, limit, candidates + 1, candidates]
     counts = LessonCounts({name: {} for name in _GROUPINGS}, [], {}, {}, {}, candidates)
-    places, combinations = [], []
+    places, combinations, tag_projects = [], [], []
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One analytic statement: compiling it (JIT) costs more than it saves, and its
@@ -296,15 +289,23 @@ def count_lessons(
                 places.append((extra, int(first), count))
             elif name == "combination":
                 combinations.append((int(first), count))
-            elif name == "type":
-                counts.tag_types[(int(first), int(second) if second else None)] = count
-            elif name == "projects":
-                counts.tag_projects[int(first)] = count
+            elif name == "tag_project":
+                tag_projects.append((int(first), int(second), count))
             else:
                 key = (first, second)[: len(_GROUPINGS[name])]
                 counts.groups[name][key] = (count, extra)
     counts.tags = [(tag_id, lessons) for _, tag_id, lessons in sorted(places)]
     counts.pairs = _pairs_from(combinations, [tag_id for tag_id, _ in counts.tags])
+    # Each project has one type: the top tags' counts per type are folded from per project.
+    types = dict(
+        Project.objects.filter(pk__in={p for _, p, _ in tag_projects}).values_list(
+            "pk", "project_type_id"
+        )
+    )
+    for tag_id, project_id, tagged in tag_projects:
+        counts.tag_projects[tag_id] = counts.tag_projects.get(tag_id, 0) + 1
+        key = (tag_id, types.get(project_id))
+        counts.tag_types[key] = counts.tag_types.get(key, 0) + tagged
     return counts
 
 
@@ -737,16 +738,29 @@ def project_type_category_heatmap(
     filters: InsightFilters = NO_FILTERS,
     counts: LessonCounts | None = None,
 ) -> dict[str, Any]:
-    """Lessons by project type (rows) x category (columns). Two queries besides the counts."""
-    counted = (counts or count_lessons(user, filters)).counts("type_category")
+    """Lessons by project type (rows) x category (columns). Three queries besides the counts:
+    the categories, the project types, and the projects' types."""
+    per_project = (counts or count_lessons(user, filters)).counts("project_category")
     categories = _categories()
     types = _project_types()
-    cells = {
-        (types.get(_id(t), (None, None))[0], categories.get(_id(c), (None, None))[0]): n
-        for (t, c), n in counted.items()
-    }
-    rows = sorted({types.get(_id(t), (None, None)) for t, _ in counted}, key=_nones_last)
-    columns = sorted({categories.get(_id(c), (None, None)) for _, c in counted}, key=_nones_last)
+    type_of = dict(
+        Project.objects.filter(pk__in={_id(p) for p, _ in per_project}).values_list(
+            "pk", "project_type_id"
+        )
+    )
+    cells: dict[tuple[str | None, str | None], int] = {}
+    for (project, category), n in per_project.items():
+        key = (
+            types.get(type_of.get(_id(project)), (None, None))[0],
+            categories.get(_id(category), (None, None))[0],
+        )
+        cells[key] = cells.get(key, 0) + n
+    rows = sorted(
+        {types.get(type_of.get(_id(p)), (None, None)) for p, _ in per_project}, key=_nones_last
+    )
+    columns = sorted(
+        {categories.get(_id(c), (None, None)) for _, c in per_project}, key=_nones_last
+    )
     return _matrix(
         rows=rows,
         columns=[(slug, name or "None") for slug, name in columns],
@@ -789,8 +803,9 @@ def recognition(
     """Who contributed and applied the most lessons, as people and as departments (teams).
 
     Anonymous lessons are never counted toward anyone, not even their own department: the
-    submitter is forgotten once sent, and is excluded in the counts as well. Four queries
-    besides the counts: contributors' names, departments, appliers and applying teams.
+    submitter is forgotten once sent, and is excluded in the counts as well. Five queries
+    besides the counts: contributors' names and departments, the departments' names,
+    appliers and applying teams.
     """
     counts = counts or count_lessons(user, filters)
     people: dict[int, User] = {}
@@ -803,7 +818,13 @@ def recognition(
 
     per_person = {int(key): n for (key,), n in counts.counts("submitter").items() if key}
     contributors = _top(per_person, limit, by_last_name)
-    per_team = {int(key): n for (key,), n in counts.counts("team").items() if key}
+    per_team: dict[int, int] = {}
+    for pk, department in (
+        get_user_model()
+        .objects.filter(pk__in=per_person, department__isnull=False)
+        .values_list("pk", "department_id")
+    ):
+        per_team[department] = per_team.get(department, 0) + per_person[pk]
     team_names = dict(Department.objects.filter(pk__in=per_team).values_list("pk", "name"))
     contributing_teams = _top(per_team, limit, lambda ids: {pk: team_names[pk] for pk in ids})
     person = ["first_name", "last_name", "username"]
