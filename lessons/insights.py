@@ -266,6 +266,7 @@ def count_lessons(
             FROM all_tagged
             JOIN ranked ON ranked.tag_id = all_tagged.tag_id AND ranked.place <= %s
             GROUP BY all_tagged.lesson_id
+            HAVING COUNT(*) > 1
         ) AS lesson_tags
         GROUP BY combination
         UNION ALL
@@ -313,12 +314,17 @@ def _pairs_from(combinations: list[tuple[int, int]], ranked: list[int]) -> dict:
     """Pair counts from how many lessons carry each combination of the candidate tags.
 
     A combination is a bit mask: bit ``i`` set when the lesson carries ``ranked[i]``. The
-    database groups lessons by combination (a few thousand rows, where a self-join of the
-    tagged items would pair up hundreds of thousands); the pairs are spelled out here.
+    database groups the lessons with two candidate tags or more by combination (a few
+    thousand rows, where a self-join of the tagged items would pair up hundreds of
+    thousands); the pairs are spelled out here.
     """
     pairs: dict[tuple[int, int], int] = {}
     for combination, lessons in combinations:
-        carried = [ranked[bit] for bit in range(combination.bit_length()) if combination >> bit & 1]
+        carried = []
+        while combination:
+            lowest = combination & -combination
+            carried.append(ranked[lowest.bit_length() - 1])
+            combination ^= lowest
         for index, first in enumerate(carried):
             for second in carried[index + 1 :]:
                 pair = (min(first, second), max(first, second))
