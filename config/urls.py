@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("curation/", include("lessons.curation_urls")),
     path("insights/", insights_views.insights_page, name="insights"),
+    path("insights/actions/", insights_views.insights_actions, name="insights_actions"),
     path("api/", include("config.api_urls")),
     path("help/", TemplateView.as_view(template_name="help.html"), name="help"),
     path("admin/", admin.site.urls),

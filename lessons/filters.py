@@ -11,12 +11,13 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from lessons import search
-from lessons.models import Category, Lesson
+from lessons.models import Action, Category, Lesson
 from projects.models import Department, Project, ProjectType
 
 
@@ -209,3 +210,40 @@ class LessonFilterSet(django_filters.FilterSet):
             if values and self.form.cleaned_data.get(name) not in (None, "", [], ()):
                 active[name] = values
         return active
+
+
+class ActionState:
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DONE = "done"
+    CHOICES = [(OPEN, "Open"), (OVERDUE, "Overdue"), (DONE, "Done")]
+
+
+class ActionFilterSet(django_filters.FilterSet):
+    """Follow-up actions by state (open, overdue or done), impact and effort: the cells and
+    figures of /insights/ link to the actions behind them through these parameters."""
+
+    state = django_filters.ChoiceFilter(
+        choices=ActionState.CHOICES, method="filter_state", empty_label="Any state"
+    )
+    impact = django_filters.ChoiceFilter(
+        choices=[(n, str(n)) for n in range(1, 6)], empty_label="Any impact"
+    )
+    effort = django_filters.ChoiceFilter(
+        choices=[(n, str(n)) for n in range(1, 6)], empty_label="Any effort"
+    )
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(QueryDict() if data is None else data, *args, **kwargs)
+
+    def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        open_now = Q(status__in=(Action.Status.OPEN, Action.Status.IN_PROGRESS))
+        if value == ActionState.OPEN:
+            return queryset.filter(open_now)
+        if value == ActionState.OVERDUE:
+            return queryset.filter(open_now, due_on__lt=timezone.localdate())
+        return queryset.filter(status=Action.Status.DONE)

@@ -97,6 +97,29 @@ class InsightFilters:
         query = urlencode(params, doseq=True)
         return reverse("lessons:list") + (f"?{query}" if query else "")
 
+    def form_params(self) -> dict[str, str]:
+        """These filters as the parameters of the /insights/ form."""
+        return {
+            name: str(value)
+            for name, value in (
+                ("from", self.start and self.start.isoformat()),
+                ("to", self.end and self.end.isoformat()),
+                ("department", self.department),
+                ("project_type", self.project_type),
+            )
+            if value
+        }
+
+    def page_url(self) -> str:
+        """/insights/ with these filters."""
+        query = urlencode(self.form_params())
+        return reverse("insights") + (f"?{query}" if query else "")
+
+    def actions_url(self, **extra: Any) -> str:
+        """A link to the list of the actions behind an action figure, within these filters
+        (``extra``: ``state``, ``impact``, ``effort``)."""
+        return reverse("insights_actions") + "?" + urlencode({**self.form_params(), **extra})
+
 
 NO_FILTERS = InsightFilters()
 
@@ -627,6 +650,17 @@ def actions(user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS) ->
     )
 
 
+def action_list(
+    user: User | AnonymousUser, filters: InsightFilters, state: str | None
+) -> QuerySet[Action]:
+    """The actions the action figures count, to list: open and overdue ones as they are
+    today, done ones by the day they were done within the period."""
+    selected = actions(user, filters).select_related("lesson", "owner")
+    if state == "done":
+        selected = selected.filter(_period(filters, "completed_on"))
+    return selected.order_by("due_on", "pk")
+
+
 def action_figures(user: User | AnonymousUser, filters: InsightFilters = NO_FILTERS) -> dict:
     """Open and overdue actions today; actions done in the period and the median days they
     took from creation to completion. Two queries.
@@ -664,7 +698,7 @@ def action_matrix(user: User | AnonymousUser, filters: InsightFilters = NO_FILTE
         rows=[(impact, str(impact)) for impact in range(5, 0, -1)],
         columns=[(effort, str(effort)) for effort in range(1, 6)],
         counts=counted,
-        url=lambda row, column: None,
+        url=lambda impact, effort: filters.actions_url(state="open", impact=impact, effort=effort),
     )
 
 

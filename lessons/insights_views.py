@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lessons import insights
+from lessons.filters import ActionFilterSet
 from projects.models import Department, ProjectType
 
 
@@ -122,6 +124,9 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filtered": bool(filters.search_params()),
             "all_lessons_url": filters.search_url(),
+            "actions_urls": {
+                state: filters.actions_url(state=state) for state in ("open", "overdue", "done")
+            },
             "chart": month_bars(figures["per_month"], figures["per_month_highest"]),
             "recurring_total": sum(row["recurring"] for row in figures["recurring"]),
             "recognition_tables": [
@@ -139,5 +144,34 @@ def insights_page(request: HttpRequest) -> HttpResponse:
                 ),
             ],
             **figures,
+        },
+    )
+
+
+@require_GET
+def insights_actions(request: HttpRequest) -> HttpResponse:
+    """The actions behind the action figures of /insights/, within the same filters."""
+    form = InsightFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound and form.is_valid() else insights.NO_FILTERS
+    if form.is_bound and form.errors:
+        messages.warning(request, "Some filters could not be used and were left out.")
+    state = request.GET.get("state")
+    filterset = ActionFilterSet(
+        request.GET, queryset=insights.action_list(request.user, filters, state)
+    )
+    if filterset.errors:
+        messages.warning(request, "Some choices could not be used and were left out.")
+    actions = filterset.qs if filterset.is_valid() else filterset.queryset
+    page = Paginator(actions, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "lessons/insights_actions.html",
+        {
+            "page": page,
+            "actions": page.object_list,
+            "filterset": filterset,
+            "form": form,
+            "filters": filters,
+            "insights_url": filters.page_url(),
         },
     )

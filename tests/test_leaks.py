@@ -584,6 +584,11 @@ SURFACES: dict[str, Surface] = {
     "kickoff-briefings": page(lambda w: [f"/projects/{w.code(p)}/kickoff/" for p in "AB"]),
     "insights-figures": insights_figures,  # each figure equals the oracle's count
     "curation-checklists": curation_checklists,  # curators only: checklists and follow-ups
+    "insights-actions": page(
+        lambda w: [
+            f"/insights/actions/?page={n}" for n in range(1, Action.objects.count() // 25 + 2)
+        ]
+    ),
     # "api-list": page("/api/lessons/?page_size=100", required=lambda p: p.published(p.searchable)),
     # "api-detail": per_lesson("/api/lessons/{pk}/"),
 }
