@@ -224,7 +224,7 @@ class ActionFilterSet(django_filters.FilterSet):
     figures of /insights/ link to the actions behind them through these parameters."""
 
     state = django_filters.ChoiceFilter(
-        choices=ActionState.CHOICES, method="filter_state", empty_label="Any state"
+        choices=ActionState.CHOICES, method="filter_state", empty_label="Any state", label="State"
     )
     impact = django_filters.ChoiceFilter(
         choices=[(n, str(n)) for n in range(1, 6)], empty_label="Any impact"
