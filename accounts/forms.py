@@ -149,3 +149,17 @@ class UserCreateForm(SetPasswordMixin, UserEditForm):
     @property
     def password(self) -> str | None:
         return self.cleaned_data["password1"] if self.sets_password else None
+
+
+# -- personal API tokens ------------------------------------------------------------------------
+
+
+class ApiTokenForm(forms.Form):
+    """Name a new API token. The rules (unique name, how many) are in ``accounts.tokens``."""
+
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What it is for, so you can tell your tokens apart, e.g. “Jira sync”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -77,6 +77,11 @@ def can_manage_project(user: AnyUser, project: Project) -> bool:
     return is_administrator(user) or is_project_manager(user, project)
 
 
+def can_create_projects(user: AnyUser) -> bool:
+    """Administrators add projects (and may have an import create the ones it names)."""
+    return _active(user) and is_administrator(user)
+
+
 def can_manage_users(user: AnyUser) -> bool:
     return _active(user) and is_administrator(user)
 

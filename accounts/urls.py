@@ -43,6 +43,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/new/", views.api_token_create, name="api_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     # User administration (Administrators only).
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

@@ -10,11 +10,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import policy, services
+from accounts import policy, services, tokens
 from accounts.filters import UserFilterSet
-from accounts.forms import UserCreateForm, UserEditForm
+from accounts.forms import ApiTokenForm, UserCreateForm, UserEditForm
 from accounts.models import User
 from accounts.roles import ROLES
 from lessons.models import Action, Lesson, Rating
@@ -22,13 +24,19 @@ from projects.models import Project
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    """My lessons in every status, my ratings, my actions, my projects."""
+    """My lessons in every status, my ratings, my actions, my projects, my API tokens."""
+    return _profile_page(request, ApiTokenForm())
+
+
+def _profile_page(request: HttpRequest, token_form: ApiTokenForm) -> HttpResponse:
     user = request.user
     visible = Lesson.objects.visible_to(user)
     return render(
         request,
         "accounts/profile.html",
         {
+            "api_tokens": tokens.tokens_of(user),
+            "token_form": token_form,
             # Anonymous lessons forgot their author on submission: they are not listed here.
             "my_lessons": visible.filter(submitted_by=user)
             .select_related("project", "category")
@@ -44,6 +52,38 @@ def profile(request: HttpRequest) -> HttpResponse:
             .order_by("-start_date"),
         },
     )
+
+
+# -- personal API tokens --------------------------------------------------------------------------
+
+
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Create a token and show its key, this once. The response is never cached."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, key = tokens.create_token(request.user, form.cleaned_data["name"])
+        except tokens.TokenError as error:
+            form.add_error("name", str(error))
+        else:
+            response = render(
+                request, "accounts/api_token_created.html", {"token": token, "key": key}
+            )
+            add_never_cache_headers(response)
+            return response
+    return _profile_page(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then revoke one of my own tokens (anyone else's is 404)."""
+    token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
+    if request.method == "POST":
+        tokens.revoke_token(token)
+        messages.success(request, f"The token “{token.name}” was revoked: it no longer works.")
+        return redirect(reverse("profile") + "#api-tokens")
+    return render(request, "accounts/api_token_revoke.html", {"token": token})
 
 
 # -- user administration (Administrators) ---------------------------------------------------------

@@ -29,6 +29,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """An API rate such as "1000/hour" (requests per second, minute, hour or day)."""
+    value = os.environ.get(name, "").strip() or default
+    count, _, period = value.partition("/")
+    if not count.isdigit() or period not in {"second", "minute", "hour", "day", "s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name} must look like 1000/hour, not {value!r}.")
+    return value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -172,6 +181,8 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "hindsight@localhost")
 # Where people open Hindsight: the links in e-mails sent outside a request (curation news).
 SITE_URL = os.environ.get("HINDSIGHT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where a lessons log waits between the import's steps (lessons/imports.py); "" = system temp.
+HINDSIGHT_IMPORT_DIR = os.environ.get("HINDSIGHT_IMPORT_DIR", "")
 
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(60 * 60 * 12)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
@@ -251,10 +262,58 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # -- REST API (/api/, issue 7) -------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # The token first: its 401 challenge (WWW-Authenticate: Bearer) is the one DRF sends
+    # when nobody is signed in. Requests without a token header fall through to the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.tokens.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per person (token and session share one budget) and, for views open to anonymous
+    # callers, per address. Counted in the default cache (CACHES): see README.md, "API".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttles.UserRateThrottle",
+        "accounts.throttles.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_rate("HINDSIGHT_API_RATE_USER", "1000/hour"),
+        "anon": env_rate("HINDSIGHT_API_RATE_ANON", "100/hour"),
+    },
+    # The client address for anonymous limits, as for the sign-in lockout.
+    "NUM_PROXIES": PROXY_COUNT,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hindsight API",
+    "DESCRIPTION": (
+        "Read and write lessons learned, projects, phase reviews, ratings, actions and "
+        "applications with the same rules as the pages: you see exactly the lessons you may "
+        "see there, and a lesson you may not see answers 404.\n\n"
+        "Sign in with a personal API token from your profile page, sent as "
+        "`Authorization: Bearer <token>`; in the browser your session works too. "
+        "Each person may make a limited number of requests per hour; over it the API answers "
+        "429 with a `Retry-After` header (seconds)."
+    ),
+    "VERSION": "1.0.0",
+    # /api/schema/ needs a signed-in session or a token, like the rest of the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or an "outcome" with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "LessonStatusEnum": "lessons.models.Lesson.Status",
+        "ActionStatusEnum": "lessons.models.Action.Status",
+        "ApplicationOutcomeEnum": "lessons.models.Application.Outcome",
+        "ProjectStatusEnum": "projects.models.Project.Status",
+        "ProjectOutcomeEnum": "projects.models.Project.Outcome",
+        "PhaseReviewStatusEnum": "projects.models.PhaseReview.Status",
+    },
+    # Swagger UI from drf-spectacular-sidecar: served by Hindsight itself, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl None: no badge fetched from validator.swagger.io (CSP, offline use).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }

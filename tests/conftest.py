@@ -68,6 +68,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: API rate-limit counts (keyed by user id) and
+    the search's vocabulary for suggestions live there, and outlive a test's database
+    transaction (SQLite even reuses the ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # -- browser tests --------------------------------------------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
