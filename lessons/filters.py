@@ -45,6 +45,25 @@ class AnyTextMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyTextMultipleChoiceField
 
 
+class IdMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Choices by id: a value that is no id of ours (a 30-digit number) is an invalid
+    choice, never a database error (SQLite cannot even bind it)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdMultipleChoiceField
+
+
 class LessonFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -84,7 +103,7 @@ class LessonFilterSet(django_filters.FilterSet):
         label="Project type",
     )
     phase = AnyTextMultipleChoiceFilter(field_name="phase__name", distinct=False)
-    department = django_filters.ModelMultipleChoiceFilter(
+    department = IdMultipleChoiceFilter(
         queryset=Department.objects.all(), method="filter_projects_of"
     )
     kind = django_filters.MultipleChoiceFilter(choices=Lesson.Kind.choices, distinct=False)

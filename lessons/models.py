@@ -216,6 +216,19 @@ class Lesson(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_lessons"
     )
+    # Where an imported lesson came from (lessons/imports.py): the spreadsheet's own
+    # reference, unique within a project, and a fingerprint of its content. NULL (not "")
+    # for lessons recorded here, so neither uniqueness nor look-ups ever meet them.
+    external_id = models.CharField(  # noqa: DJ001
+        "reference",
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The lesson's reference in the log it was imported from.",
+    )
+    import_fingerprint = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False, db_index=True
+    )
     view_count = models.PositiveIntegerField(default=0, db_index=True)
     rating_count = models.PositiveIntegerField(default=0)
     rating_avg = models.FloatField(default=0.0, db_index=True)
@@ -248,6 +261,11 @@ class Lesson(models.Model):
             models.CheckConstraint(
                 condition=~Q(is_anonymous=True) | Q(submitted_by__isnull=True) | Q(status="draft"),
                 name="anonymous_lesson_has_no_submitter",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="unique_external_id_per_project",
             ),
         ]
 

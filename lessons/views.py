@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policy
 from accounts.roles import is_curator
 from lessons import actions as practice
-from lessons import briefing, capture, search, workflow
+from lessons import briefing, capture, exports, search, workflow
 from lessons.facets import active_chips, facet_counts, url_with
 from lessons.filters import LessonFilterSet, Sort
 from lessons.forms import (
@@ -111,6 +112,10 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
             else None,
             "next_url": _page_url(params, page.next_page_number()) if page.has_next() else None,
             "export_url": reverse("lessons:export_csv") + url_with(params).rstrip("?"),
+            "export_links": [
+                (label, reverse(f"lessons:export_{name}") + url_with(params).rstrip("?"))
+                for name, label in (("csv", "CSV"), ("xlsx", "Excel"), ("json", "JSON"))
+            ],
             "link_suffix": "?" + urlencode({"back": back}) if back else "",
             "clear_url": reverse("lessons:list"),
             "suggestion": suggestion,
@@ -129,92 +134,49 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
-    "id",
-    "title",
-    "summary",
-    "lesson",
-    "kind",
-    "category",
-    "impact",
-    "likelihood",
-    "project",
-    "project_type",
-    "department",
-    "phase",
-    "tags",
-    "status",
-    "visibility",
-    "occurred_on",
-    "published_at",
-    "rating_avg",
-    "rating_count",
-    "view_count",
-    "submitted_by",
-    "url",
-]
-
-
-def _safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell may not start with = + - @."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    filterset = LessonFilterSet(request.GET, queryset=searchable_lessons(request))
+def _export(request: HttpRequest) -> tuple[list[int], Callable[[], Iterator[dict]]]:
+    """The ids of the page's search, and a generator of its lessons as export records."""
+    visible = searchable_lessons(request)
+    filterset = LessonFilterSet(request.GET, queryset=visible, request=request)
     filterset.is_valid()
-    lessons = (
-        filterset.qs.select_related(
-            "project__project_type", "project__department", "phase", "category", "submitted_by"
-        )
-        .with_tag_list()
-        .iterator(chunk_size=1000)
-    )
+    ids = exports.ordered_ids(filterset)
     site = request.build_absolute_uri("/").rstrip("/")
-    writer = csv.writer(_Echo())
 
-    def rows():
-        yield writer.writerow(EXPORT_COLUMNS)
-        for lesson in lessons:
-            submitter = "" if not lesson.shows_submitter else lesson.submitted_by.display_name
-            yield writer.writerow(
-                _safe_cell(value)
-                for value in (
-                    lesson.pk,
-                    lesson.title,
-                    lesson.summary,
-                    lesson.recommendation,
-                    lesson.get_kind_display(),
-                    lesson.category.name if lesson.category else "",
-                    lesson.get_impact_display(),
-                    lesson.get_likelihood_display(),
-                    lesson.project.code,
-                    lesson.project.project_type.name,
-                    lesson.project.department.name,
-                    lesson.phase.name if lesson.phase else "",
-                    ", ".join(sorted(tag.name for tag in lesson.tag_list)),
-                    lesson.get_status_display(),
-                    lesson.get_visibility_display(),
-                    lesson.occurred_on or "",
-                    lesson.published_at.date() if lesson.published_at else "",
-                    f"{lesson.rating_avg:.2f}" if lesson.rating_count else "",
-                    lesson.rating_count,
-                    lesson.view_count,
-                    submitter,
-                    site + lesson.get_absolute_url(),
-                )
-            )
+    def records() -> Iterator[dict]:
+        for lesson in exports.lessons_in_order(ids, visible):
+            yield exports.lesson_record(lesson, site)
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    return ids, records
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _, records = _export(request)
+    response = StreamingHttpResponse(
+        exports.csv_lines(records()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="hindsight-lessons.csv"'
+    return response
+
+
+@require_GET
+def export_xlsx(request: HttpRequest) -> FileResponse:
+    _, records = _export(request)
+    return FileResponse(
+        exports.write_xlsx(records()),
+        as_attachment=True,
+        filename="hindsight-lessons.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_GET
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    ids, records = _export(request)
+    response = StreamingHttpResponse(
+        exports.json_chunks(records(), len(ids)), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="hindsight-lessons.json"'
     return response
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,7 @@ SHORT = {"organisation": "org", "project": "prj", "restricted": "rst"}
 # top of every "recent" and "most useful" list, where a leak cannot hide.
 SECRECY = {"organisation": 0, "project": 1, "restricted": 2}
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+API_PATH = "/api/"
 PASSWORD = "correct-horse-battery"
 
 
@@ -417,6 +419,11 @@ class Page:
     def sent_to_sign_in(self) -> bool:
         return self.status == 302 and self.location.startswith(LOGIN_PATHS)
 
+    @property
+    def refused_by_api(self) -> bool:
+        """The API's answer to someone not signed in: a JSON 401 or 403, never a redirect."""
+        return self.json is not None and self.status in (401, 403)
+
     def ctx(self, name: str, default: Any = ()) -> Any:
         """A template variable; ``default`` when the persona never got the page."""
         if self.sent_to_sign_in:
@@ -482,8 +489,24 @@ class Probe:
     def post(self, url: str, data: dict | None = None, *, expect: int | tuple = 302) -> Page:
         return self._fetch("post", url, data, expect)
 
-    def _fetch(self, method: str, url: str, data: dict | None, expect: int | tuple) -> Page:
-        response = getattr(self.client, method)(url, data or {})
+    def api_post(self, url: str, data: dict | None = None, *, expect: int | tuple = 201) -> Page:
+        """A JSON request body, as API clients send it."""
+        return self._fetch("post", url, data, expect, as_json=True)
+
+    def _fetch(
+        self,
+        method: str,
+        url: str,
+        data: dict | None,
+        expect: int | tuple,
+        *,
+        as_json: bool = False,
+    ) -> Page:
+        if as_json:
+            body = json.dumps(data or {})
+            response = getattr(self.client, method)(url, body, content_type="application/json")
+        else:
+            response = getattr(self.client, method)(url, data or {})
         if getattr(response, "streaming", False):
             text = b"".join(response.streaming_content).decode()
         else:
@@ -496,10 +519,14 @@ class Probe:
             location=response.get("Location", ""),
         )
         if response.get("Content-Type", "").startswith("application/json"):
-            page.json = response.json()
+            page.json = json.loads(text)  # also for a streamed answer (the JSON export)
         if not self.persona.active:
             # Django's ModelBackend refuses an inactive user's session: they are signed out.
-            self.expect(page.sent_to_sign_in, page, f"sent to sign in, got {page.status}")
+            # The API answers that with a JSON 401/403 instead of the sign-in page.
+            if url.startswith(API_PATH) or f"testserver{API_PATH}" in url:
+                self.expect(page.refused_by_api, page, f"refused (401/403), got {page.status}")
+            else:
+                self.expect(page.sent_to_sign_in, page, f"sent to sign in, got {page.status}")
             return page
         allowed = expect if isinstance(expect, tuple) else (expect,)
         self.expect(page.status in allowed, page, f"status {page.status}, expected {expect}")

@@ -351,8 +351,9 @@ def test_home_and_profile_queries_do_not_grow_with_actions(
     # session, user, roles, my actions with their lessons, recent, tags, most useful.
     with django_assert_max_num_queries(7):
         client.get("/")
-    # session, user, roles, my lessons, my actions with their lessons, my projects, my ratings.
-    with django_assert_max_num_queries(7):
+    # session, user, roles, my lessons, my actions with their lessons, my projects, my ratings,
+    # my API tokens.
+    with django_assert_max_num_queries(8):
         client.get("/accounts/profile/")
 
 

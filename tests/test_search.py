@@ -7,20 +7,12 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from taggit.models import Tag
 
 from lessons import search
 from lessons.models import Category, Lesson
 from lessons.services import rate_lesson
 from tests.factories import LessonFactory, ProjectFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_suggestion_vocabulary():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def titles(response) -> list[str]:

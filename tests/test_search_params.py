@@ -12,20 +12,12 @@ import io
 from urllib.parse import parse_qs
 
 import pytest
-from django.core.cache import cache
 
 from accounts.roles import READER
 from lessons.models import Lesson
 from tests.factories import LessonFactory, MembershipFactory, ProjectFactory, UserFactory
 
 BOTH = ["cutover", "data-migration"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_suggestion_vocabulary():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,152 @@
+"""Import a lessons log (CSV or XLSX), or restore a backup: ``import_lessons FILE``.
+
+A Hindsight backup (written by ``export_lessons``) is recognised by its first line and
+restored into an empty database (lessons/backup.py). Anything else is read as a lessons
+log, its columns matched automatically, and imported all or nothing (lessons/imports.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.models import User
+from lessons import backup, imports
+from lessons.models import Lesson
+from projects.models import Project
+
+
+class Command(BaseCommand):
+    help = (
+        "Import lessons from a CSV or XLSX lessons log (columns matched automatically; "
+        "nothing is imported if any row has a problem), or restore a backup written by "
+        "export_lessons into an empty database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="A CSV or XLSX lessons log, or a Hindsight backup.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row and report; write nothing."
+        )
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="Create the projects, phases, categories and tags the file names that "
+            "Hindsight does not know yet.",
+        )
+        parser.add_argument("--project", metavar="CODE", help="The project of rows that name none.")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the lessons at once (default: submitted, for curators to review).",
+        )
+        parser.add_argument("--sheet", help="The sheet of an XLSX workbook (default: the first).")
+        parser.add_argument("--encoding", help="The CSV file's encoding (default: detected).")
+        parser.add_argument(
+            "--kind",
+            choices=Lesson.Kind.values,
+            default=Lesson.Kind.IMPROVEMENT,
+            help="The kind of rows that give none (default: improvement).",
+        )
+        parser.add_argument(
+            "--visibility",
+            choices=Lesson.Visibility.values,
+            default=Lesson.Visibility.ORGANISATION,
+            help="The visibility of rows that give none (default: organisation).",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Who imports: named in the lessons' history (and as reviewer when publishing).",
+        )
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        if backup.is_backup_file(path):
+            self._restore(path, options)
+        else:
+            self._import(path, options)
+
+    def _restore(self, path: Path, options) -> None:
+        if options["dry_run"]:
+            raise CommandError("A backup is restored as a whole: --dry-run does not apply.")
+        self.stdout.write(f"{path} is a Hindsight backup: restoring it.")
+        try:
+            counts = backup.restore_backup(path, stdout=self.stdout)
+        except backup.BackupError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {counts.get('lessons.lesson', 0)} lessons and everything around them."
+            )
+        )
+
+    def _import(self, path: Path, options) -> None:
+        user = None
+        if options["user"]:
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user called {options['user']!r}.")
+        project = None
+        if options["project"]:
+            project = Project.objects.filter(code__iexact=options["project"]).first()
+            if project is None:
+                raise CommandError(f"No project with the code {options['project']!r}.")
+        try:
+            table = imports.read_table(
+                path.read_bytes(),
+                path.name,
+                sheet=options["sheet"],
+                encoding=options["encoding"],
+            )
+        except imports.ImportFileError as error:
+            raise CommandError(f"{path.name}: {error}") from None
+        mapping = imports.suggest_mapping(table.headers)
+        self.stdout.write(f"{path.name}: {table.description}, {len(table.rows)} rows.")
+        for header, target in zip(table.headers, mapping, strict=True):
+            field = imports.TARGETS[target] if target else "(ignored)"
+            self.stdout.write(f"  {header} -> {field}")
+        report = imports.run_import(
+            table,
+            imports.ImportOptions(
+                mapping=mapping,
+                filename=path.name,
+                default_project=project,
+                default_kind=options["kind"],
+                default_visibility=options["visibility"],
+                publish=options["publish"],
+                create_missing=options["create_missing"],
+            ),
+            user,
+            dry_run=options["dry_run"],
+        )
+        for problem in report.problems:
+            where = f"row {problem.row}" if problem.row else "file"
+            column = f", {problem.column}" if problem.column else ""
+            self.stdout.write(f"  {where}{column}: {problem.message}")
+        for kind, names in report.created.items():
+            verb = "would create" if report.dry_run else "created"
+            self.stdout.write(f"  {verb} {kind}: {', '.join(names)}")
+        figures = (
+            f"{report.skipped} already there (skipped), {report.blank_rows} blank rows, "
+            f"{report.with_errors} rows with problems"
+        )
+        if not report.ok:
+            raise CommandError(f"Nothing imported: {len(report.problems)} problems ({figures}).")
+        if report.dry_run:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Dry run: {report.to_create} lessons would be imported as {report.status} "
+                    f"({figures}). Nothing was written."
+                )
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported {len(report.created_ids)} lessons as {report.status} "
+                    f"({figures}) in {report.seconds:.1f} s."
+                )
+            )
