@@ -26,6 +26,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -186,7 +187,7 @@ _GROUPINGS = {
     "review": ("review_id",),
     "category_phase": ("category_id", "phase_name"),
     # By project rather than project type, and submitter rather than department: folded in
-    # Python (``_project_types_of``, ``recognition``), which spares two joins per lesson.
+    # Python (``LessonCounts.type_of_project``, ``recognition``): two joins per lesson spared.
     "project_category": ("project_id", "category_id"),
     "risk": ("likelihood", "impact"),
     "submitter": ("submitter",),
@@ -220,6 +221,28 @@ class LessonCounts:
     @property
     def total(self) -> int:
         return self.groups["total"].get((), (0, 0))[0]
+
+    @cached_property
+    def categories(self) -> dict[int, tuple[str, str]]:
+        """Category id -> (slug, name), read once for every figure that names them."""
+        return {
+            pk: (slug, name)
+            for pk, slug, name in Category.objects.values_list("pk", "slug", "name")
+        }
+
+    @cached_property
+    def project_types(self) -> dict[int, tuple[str, str]]:
+        """Project type id -> (slug, name), read once."""
+        return {
+            pk: (slug, name)
+            for pk, slug, name in ProjectType.objects.values_list("pk", "slug", "name")
+        }
+
+    @cached_property
+    def type_of_project(self) -> dict[int, int]:
+        """Project id -> project type id, for the projects of the counted lessons."""
+        projects = {int(key) for (key,) in self.groups["project"] if key}
+        return dict(Project.objects.filter(pk__in=projects).values_list("pk", "project_type_id"))
 
     def counts(self, name: str) -> dict[tuple[str | None, ...], int]:
         return {key: lessons for key, (lessons, _) in self.groups[name].items()}
@@ -321,14 +344,9 @@ def count_lessons(
     counts.tags = [(tag_id, lessons) for _, tag_id, lessons in sorted(places)]
     counts.pairs = _pairs_from(combinations, [tag_id for tag_id, _ in counts.tags])
     # Each project has one type: the top tags' counts per type are folded from per project.
-    types = dict(
-        Project.objects.filter(pk__in={p for _, p, _ in tag_projects}).values_list(
-            "pk", "project_type_id"
-        )
-    )
     for tag_id, project_id, tagged in tag_projects:
         counts.tag_projects[tag_id] = counts.tag_projects.get(tag_id, 0) + 1
-        key = (tag_id, types.get(project_id))
+        key = (tag_id, counts.type_of_project.get(project_id))
         counts.tag_types[key] = counts.tag_types.get(key, 0) + tagged
     return counts
 
@@ -390,20 +408,6 @@ def _date(text: str) -> date:
 
 def _id(text: str | None) -> int | None:
     return int(text) if text else None
-
-
-def _categories() -> dict[int, tuple[str, str]]:
-    """Category id -> (slug, name). One query."""
-    return {
-        pk: (slug, name) for pk, slug, name in Category.objects.values_list("pk", "slug", "name")
-    }
-
-
-def _project_types() -> dict[int, tuple[str, str]]:
-    """Project type id -> (slug, name). One query."""
-    return {
-        pk: (slug, name) for pk, slug, name in ProjectType.objects.values_list("pk", "slug", "name")
-    }
 
 
 def _top(counts: dict[Any, int], limit: int, tie_break) -> list[tuple[Any, int]]:
@@ -754,8 +758,9 @@ def category_phase_heatmap(
     Lessons without a category or phase are in a "None" row or column, not linked: the
     search has no parameter for "no category".
     """
-    counted = (counts or count_lessons(user, filters)).counts("category_phase")
-    categories = _categories()
+    counts = counts or count_lessons(user, filters)
+    counted = counts.counts("category_phase")
+    categories = counts.categories
     cells = {(categories.get(_id(c), (None, None))[0], p): n for (c, p), n in counted.items()}
     rows = sorted({categories.get(_id(c), (None, None)) for c, _ in counted}, key=_nones_last)
     phases = sorted({p for _, p in counted}, key=lambda n: (n is None, _phase_order(n or "")))
@@ -778,16 +783,12 @@ def project_type_category_heatmap(
     filters: InsightFilters = NO_FILTERS,
     counts: LessonCounts | None = None,
 ) -> dict[str, Any]:
-    """Lessons by project type (rows) x category (columns). Three queries besides the counts:
-    the categories, the project types, and the projects' types."""
-    per_project = (counts or count_lessons(user, filters)).counts("project_category")
-    categories = _categories()
-    types = _project_types()
-    type_of = dict(
-        Project.objects.filter(pk__in={_id(p) for p, _ in per_project}).values_list(
-            "pk", "project_type_id"
-        )
-    )
+    """Lessons by project type (rows) x category (columns). Up to three queries besides the
+    counts (the categories, the project types, and the projects' types), shared with the
+    other figures of the same counts."""
+    counts = counts or count_lessons(user, filters)
+    per_project = counts.counts("project_category")
+    categories, types, type_of = counts.categories, counts.project_types, counts.type_of_project
     cells: dict[tuple[str | None, str | None], int] = {}
     for (project, category), n in per_project.items():
         key = (
@@ -1038,7 +1039,7 @@ def themes(
         }
         for pk, count in counts.tags[:limit]
     ]
-    types = _project_types()
+    types = counts.project_types
     by_type: dict[str, Any] = _matrix(rows=[], columns=[], counts={}, url=None)
     if tags:
         slugs = {tag["id"]: tag["slug"] for tag in tags}

@@ -155,13 +155,12 @@ def insights_actions(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if form.is_bound and form.is_valid() else insights.NO_FILTERS
     if form.is_bound and form.errors:
         messages.warning(request, "Some filters could not be used and were left out.")
-    state = request.GET.get("state")
-    filterset = ActionFilterSet(
-        request.GET, queryset=insights.action_list(request.user, filters, state)
-    )
+    filterset = ActionFilterSet(request.GET)
     if filterset.errors:
         messages.warning(request, "Some choices could not be used and were left out.")
-    actions = filterset.qs if filterset.is_valid() else filterset.queryset
+    state = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
+    listed = insights.action_list(request.user, filters, state)
+    actions = filterset.filter_queryset(listed) if filterset.is_valid() else listed
     page = Paginator(actions, 25).get_page(request.GET.get("page"))
     return render(
         request,

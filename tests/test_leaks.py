@@ -189,25 +189,28 @@ def facet_searches(probe: Probe) -> list[dict]:
     ]
 
 
+def expect_facets(probe: Probe, answer, shown_total: int, shown: dict, params: dict) -> None:
+    """The total and every facet's counts shown equal the oracle's for these parameters."""
+    total, facets = expected_facets(probe, params)
+    probe.expect(shown_total == total, answer, f"total {shown_total} != {total}")
+    for name in sorted(shown.keys() | facets.keys()):
+        probe.expect(
+            shown.get(name) == facets.get(name),
+            answer,
+            f"facet {name}: shows {shown.get(name)}, expected {facets.get(name)}",
+        )
+
+
 def search_facets(probe: Probe) -> None:
     for params in facet_searches(probe):
         answer = probe.get("/lessons/", params)
         if answer.sent_to_sign_in:
             continue
-        total, facets = expected_facets(probe, params)
         shown = {
             facet.name: {option.value: option.count for option in facet.options}
             for facet in answer.ctx("facets")
         }
-        probe.expect(
-            answer.ctx("total") == total, answer, f"total {answer.ctx('total')} != {total}"
-        )
-        for name in sorted(shown.keys() | facets.keys()):
-            probe.expect(
-                shown.get(name) == facets.get(name),
-                answer,
-                f"facet {name}: shows {shown.get(name)}, expected {facets.get(name)}",
-            )
+        expect_facets(probe, answer, answer.ctx("total"), shown, params)
 
 
 # -- one lesson --------------------------------------------------------------------------------
@@ -675,18 +678,11 @@ def api_facets(probe: Probe) -> None:
         probe.check_page(answer)
         if not probe.persona.active:
             continue
-        total, facets = expected_facets(probe, params)
         shown = {
             facet["name"]: {option["value"]: option["count"] for option in facet["options"]}
             for facet in answer.json["facets"]
         }
-        probe.expect(answer.json["total"] == total, answer, f"total != {total}")
-        for name in sorted(shown.keys() | facets.keys()):
-            probe.expect(
-                shown.get(name) == facets.get(name),
-                answer,
-                f"facet {name}: shows {shown.get(name)}, expected {facets.get(name)}",
-            )
+        expect_facets(probe, answer, answer.json["total"], shown, params)
 
 
 def api_ratings(probe: Probe) -> None:
