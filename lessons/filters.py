@@ -259,6 +259,13 @@ class ActionFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(QueryDict() if data is None else data, *args, **kwargs)
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Every valid choice applies even when another is invalid (and reported)."""
+        self.form.is_valid()
+        for name, value in self.form.cleaned_data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         open_now = Q(status__in=(Action.Status.OPEN, Action.Status.IN_PROGRESS))
         if value == ActionState.OPEN:

@@ -158,9 +158,8 @@ def insights_actions(request: HttpRequest) -> HttpResponse:
     filterset = ActionFilterSet(request.GET)
     if filterset.errors:
         messages.warning(request, "Some choices could not be used and were left out.")
-    state = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
-    listed = insights.action_list(request.user, filters, state)
-    actions = filterset.filter_queryset(listed) if filterset.is_valid() else listed
+    state = filterset.form.cleaned_data.get("state")
+    actions = filterset.filter_queryset(insights.action_list(request.user, filters, state))
     page = Paginator(actions, 25).get_page(request.GET.get("page"))
     return render(
         request,

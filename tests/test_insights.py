@@ -326,6 +326,12 @@ def test_bad_action_list_choices_are_left_out_with_a_message(kpi_world, reader, 
     assert "could not be used" in response.content.decode()
 
 
+def test_a_bad_choice_leaves_the_valid_ones_in_force(kpi_world, reader, client):
+    describe_actions(kpi_world)
+    client.force_login(reader)
+    assert listed_actions(client, "/insights/actions/?state=overdue&impact=9") == ["X1"]
+
+
 def test_the_action_list_runs_a_fixed_number_of_queries(
     kpi_world, reader, client, django_assert_max_num_queries
 ):
