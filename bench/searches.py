@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from demo.bulk import vocabulary
 from lessons import search
-from lessons.bulk import vocabulary
 from lessons.models import Lesson
 
 RARE, MEDIUM, BROAD = "rare", "medium", "broad"

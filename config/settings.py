@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "lessons",
+    "insights",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,18 +4,23 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from lessons import insights_views
-from lessons import views as lesson_views
+from config import views
+from lessons.briefing import urls as briefing_urls
+from projects import urls as project_urls
 
 urlpatterns = [
-    path("", lesson_views.home, name="home"),
-    path("healthz", lesson_views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("lessons/", include("lessons.urls")),
-    path("projects/", include("projects.urls")),
-    path("curation/", include("lessons.curation_urls")),
-    path("insights/", insights_views.insights_page, name="insights"),
-    path("insights/actions/", insights_views.insights_actions, name="insights_actions"),
+    # The kick-off briefing is a lesson feature on a project's address: both share the
+    # "projects" namespace, and projects/ itself never imports lesson views.
+    path(
+        "projects/",
+        include((project_urls.urlpatterns + briefing_urls.urlpatterns, project_urls.app_name)),
+    ),
+    path("curation/", include("lessons.curation.urls")),
+    path("insights/", include("insights.urls")),
     # The schema is an API resource: a token or a session opens it, anonymous callers get 401
     # (DRF views are exempt from LoginRequiredMiddleware and check authentication themselves).
     # The docs are a page for signed-in people, so signed-out visitors go to sign in. Swagger
@@ -30,7 +35,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("api/", include("config.api_urls")),
+    path("api/", include("config.api.urls")),
     path("help/", TemplateView.as_view(template_name="help.html"), name="help"),
     path("admin/", admin.site.urls),
 ]

@@ -31,11 +31,11 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from accounts.policy import can_curate, can_submit_lesson
+from lessons.history import attribute_change
 from lessons.models import Application, Lesson, LessonViewDay, Rating
-from lessons.services import _refresh_rating_aggregates
+from lessons.ratings import _refresh_rating_aggregates
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REVIEW_AFTER_DAYS = 365  # a published lesson is due for a curator's second look a year on
-CHANGE_REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 
 Status = Lesson.Status
 
@@ -76,8 +75,7 @@ def _review_due(review_due: date | None) -> date:
 
 
 def _save(lesson: Lesson, *, by: User, reason: str) -> None:
-    lesson._history_user = by
-    lesson._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
+    attribute_change(lesson, by=by, reason=reason)
     lesson.save()
 
 

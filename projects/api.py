@@ -21,7 +21,8 @@ from rest_framework.response import Response
 
 from accounts import policy
 from accounts.models import User
-from lessons.api import ID_PATTERN, Pagination
+from config.api.base import ID_PATTERN
+from config.api.pagination import Pagination
 from lessons.models import Lesson
 from projects.models import Membership, PhaseReview, Project
 from projects.serializers import ProjectSerializer, ReviewSerializer

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from lessons.serializers import PersonSerializer, absolute
+from accounts.serializers import PersonSerializer
+from config.api.base import absolute
 from projects.models import Membership, Phase, PhaseReview, Project
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import User
 from lessons import workflow
+from lessons.history import attribute_change
 from lessons.models import Lesson
 from projects.models import KickoffAssignment, Membership, Phase, PhaseReview, Project
 
@@ -128,8 +129,7 @@ def add_review_lesson(
         status=Lesson.Status.DRAFT,
         submitted_by=by,
     )
-    lesson._history_user = by
-    lesson._change_reason = "Captured in a phase review session"
+    attribute_change(lesson, by=by, reason="Captured in a phase review session")
     lesson.save()
     tags = list(tags)
     if tags:

@@ -8,24 +8,6 @@ urlpatterns = [
     path("", views.project_list, name="list"),
     path("<str:code>/", views.project_detail, name="detail"),
     path("<str:code>/members/", views.member_add, name="member_add"),
-    path("<str:code>/kickoff/", views.kickoff, name="kickoff"),
-    path("<str:code>/kickoff/assign/", views.kickoff_assign, name="kickoff_assign"),
-    path(
-        "<str:code>/kickoff/unassign/<int:assignment_id>/",
-        views.kickoff_unassign,
-        name="kickoff_unassign",
-    ),
-    path("<str:code>/kickoff/reviewed/", views.kickoff_reviewed, name="kickoff_reviewed"),
-    path(
-        "<str:code>/kickoff/lessons/<int:lesson_id>/action/",
-        views.kickoff_action,
-        name="kickoff_action",
-    ),
-    path(
-        "<str:code>/kickoff/lessons/<int:lesson_id>/plan/",
-        views.kickoff_plan,
-        name="kickoff_plan",
-    ),
     path(
         "<str:code>/members/<int:membership_id>/remove/",
         views.member_remove,

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from lessons.demo_data import DEMO_USERS
-from lessons.management.commands.seed_demo import demo_password
+from demo.data import DEMO_USERS
+from demo.management.commands.seed_demo import demo_password
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from lessons.backup import write_backup
+from lessons.transfer.backup import write_backup
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from lessons import backup, imports
 from lessons.models import Lesson
+from lessons.transfer import backup, imports
 from projects.models import Project
 
 

@@ -1,0 +1,1 @@
+"""Shared API machinery: id pattern, request checks, error shape, pagination, the router."""

@@ -1,0 +1,1 @@
+"""/insights/: the organisation's figures, over the lessons each viewer may see."""

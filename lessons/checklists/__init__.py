@@ -1,0 +1,1 @@
+"""Curated checklists per project type and phase, each item citing its lessons."""

@@ -1,0 +1,1 @@
+"""The curators' pages: queue, due reviews, duplicates, archive, tags and categories."""

@@ -1,0 +1,1 @@
+"""Putting lessons to work: follow-up actions and applications in later projects."""

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from lessons.search.backends.base import SearchBackend, _lesson_content_type_id
+from lessons.search.query import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    ParsedQuery,
+    _escape_with_highlights,
+)
+
+# Relative weights: title above summary and tags, those above the body (DESIGN.md section 7).
+SQLITE_COLUMN_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, summary, tags, body
+
+
+class SQLiteBackend(SearchBackend):
+    """An FTS5 table (porter stemming), ranked with bm25(), snippets with snippet()."""
+
+    vendor = "sqlite"
+    table = "lessons_lesson_fts"
+
+    @staticmethod
+    def _fts_term(words: list[str]) -> str:
+        # Quoted, every term is a string (or phrase) to FTS5, never an operator.
+        return '"' + " ".join(words).replace('"', '""') + '"'
+
+    def _fts_query(self, groups: list[list[list[str]]]) -> str:
+        alternatives = [
+            "(" + " AND ".join(self._fts_term(term) for term in group) + ")" for group in groups
+        ]
+        return " OR ".join(alternatives)
+
+    def matching(self, queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
+        select = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s"
+        if parsed.excluded:
+            excluded = self._fts_query([[term] for term in parsed.excluded])
+            queryset = queryset.exclude(id__in=RawSQL(select, [excluded]))
+        if not parsed.has_positive_terms:
+            return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+        query = self._fts_query(parsed.groups)
+        weights = ", ".join(str(w) for w in SQLITE_COLUMN_WEIGHTS)
+        return queryset.filter(id__in=RawSQL(select, [query])).annotate(
+            search_rank=RawSQL(
+                # bm25() is lower for better matches; negate it so higher ranks first.
+                f"SELECT -bm25({self.table}, {weights}) FROM {self.table} "
+                f"WHERE {self.table} MATCH %s AND rowid = lessons_lesson.id",
+                [query],
+                output_field=FloatField(),
+            )
+        )
+
+    def snippets(self, lesson_ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
+        if not lesson_ids or not parsed.has_positive_terms:
+            return {}
+        placeholders = ", ".join(["%s"] * len(lesson_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # Column 3 is the body; summary (1) is tried when the body has no match.
+                f"SELECT rowid, snippet({self.table}, 3, %s, %s, ' … ', 30), "
+                f"snippet({self.table}, 1, %s, %s, ' … ', 30) "
+                f"FROM {self.table} WHERE {self.table} MATCH %s AND rowid IN ({placeholders})",
+                [
+                    HIGHLIGHT_START,
+                    HIGHLIGHT_END,
+                    HIGHLIGHT_START,
+                    HIGHLIGHT_END,
+                    self._fts_query(parsed.groups),
+                    *lesson_ids,
+                ],
+            )
+            rows = cursor.fetchall()
+        result = {}
+        for lesson_id, body, summary in rows:
+            best = body if HIGHLIGHT_START in body else summary
+            if HIGHLIGHT_START in best:
+                result[lesson_id] = _escape_with_highlights(best)
+        return result
+
+    def index(self, lesson_ids: Iterable[int] | None) -> None:
+        ids = None if lesson_ids is None else list(lesson_ids)
+        if ids is not None and not ids:
+            return
+        where, params = "", []
+        if ids is not None:
+            where = f"WHERE lesson.id IN ({', '.join(['%s'] * len(ids))})"
+            params = ids
+        with connection.cursor() as cursor:
+            if ids is None:
+                cursor.execute(f"DELETE FROM {self.table}")
+            else:
+                self._delete(cursor, ids)
+            cursor.execute(
+                f"""
+                INSERT INTO {self.table} (rowid, title, summary, tags, body)
+                SELECT lesson.id, lesson.title, lesson.summary,
+                    (SELECT group_concat(tag.name, ' ')
+                     FROM taggit_taggeditem AS item
+                     JOIN taggit_tag AS tag ON tag.id = item.tag_id
+                     WHERE item.object_id = lesson.id AND item.content_type_id = %s),
+                    lesson.context || ' ' || lesson.root_cause || ' ' ||
+                    lesson.recommendation || ' ' || lesson.early_warning
+                FROM lessons_lesson AS lesson {where}
+                """,
+                [_lesson_content_type_id(), *params],
+            )
+
+    def _delete(self, cursor, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+
+    def unindex(self, lesson_ids: Iterable[int]) -> None:
+        ids = list(lesson_ids)
+        if ids:
+            with connection.cursor() as cursor:
+                self._delete(cursor, ids)

@@ -1,0 +1,1 @@
+"""Lessons in and out: import of lessons logs, exports of a search, full backup and restore."""
