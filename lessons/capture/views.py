@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import policy
 from lessons import workflow
+from lessons.capture import duplicates
 from lessons.capture import services as capture
 from lessons.capture.forms import LessonForm
 from lessons.history import attribute_change
@@ -113,7 +114,7 @@ def _submit(
 
 def _submit_after_duplicate_check(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     """Submit at once, unless visible lessons look like the same one: then ask first."""
-    if capture.duplicate_candidates(request.user, lesson):
+    if duplicates.duplicate_candidates(request.user, lesson):
         return redirect("lessons:submit", pk=lesson.pk)
     return _submit(request, lesson)
 
@@ -279,8 +280,8 @@ def lesson_submit(request: HttpRequest, pk: int) -> HttpResponse:
             if earlier is not None:
                 return _submit(request, lesson, recurrence_of=earlier)
             error = "Choose the earlier lesson this one repeats, then press the button again."
-    candidates = capture.duplicate_candidates(request.user, lesson)
-    snippets = capture.duplicate_snippets(candidates, lesson)
+    candidates = duplicates.duplicate_candidates(request.user, lesson)
+    snippets = duplicates.duplicate_snippets(candidates, lesson)
     for candidate in candidates:
         candidate.snippet = snippets.get(candidate.pk)
     return render(
