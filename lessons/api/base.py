@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -23,3 +26,6 @@ def visible_lesson(request: Request, pk, queryset=None) -> Lesson:
 def _lesson_or_404(request: Request, pk) -> Lesson:
     """A lesson about to change (or be rated, acted on...): visible, or 404."""
     return visible_lesson(request, pk, Lesson.objects.select_related("project", "review"))
+
+
+LESSON_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The lesson's id.")

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -39,21 +37,18 @@ from accounts.roles import is_curator
 from config.api.base import ID_PATTERN, form_errors, validated
 from config.api.pagination import Pagination
 from lessons import search, workflow
-from lessons.api.base import _lesson_or_404, visible_lesson
+from lessons.api.base import LESSON_ID, _lesson_or_404, visible_lesson
 from lessons.api.serializers import (
-    ApproveSerializer,
-    CommentSerializer,
     ConflictSerializer,
     FacetsSerializer,
     LessonDetailSerializer,
     LessonSerializer,
     LessonWriteSerializer,
-    OptionalReasonSerializer,
-    ReasonSerializer,
     SubmitSerializer,
     TransitionResultSerializer,
     as_form_value,
 )
+from lessons.api.transitions import LessonTransitionsMixin
 from lessons.capture import services as capture
 from lessons.capture.forms import LessonForm
 from lessons.history import attribute_change
@@ -179,9 +174,6 @@ def _raw_version(data) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9 else None
 
 
-LESSON_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The lesson's id.")
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Search lessons",
@@ -191,7 +183,7 @@ LESSON_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The 
     ),
     retrieve=extend_schema(summary="A lesson", responses=LessonDetailSerializer),
 )
-class LessonViewSet(viewsets.GenericViewSet):
+class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
     """Lessons: search, read, record, edit, and move through their workflow. No deletion:
     lessons are archived (POST .../archive/), never deleted through the API."""
 
@@ -427,19 +419,6 @@ class LessonViewSet(viewsets.GenericViewSet):
             }
         )
 
-    def _curate(self, pk, serializer_class, run) -> Response:
-        """A curator's transition: 403 for anyone else, 409 when the lesson's status does
-        not allow it, 400 for a missing or bad reason."""
-        lesson = _lesson_or_404(self.request, pk)
-        if not policy.can_curate(self.request.user):
-            raise PermissionDenied("Only curators change a lesson's status.")
-        data = validated(serializer_class, self.request.data)
-        try:
-            changed = run(lesson, data)
-        except workflow.TransitionError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
-        return self._after_transition(changed)
-
     @extend_schema(
         summary="Submit a draft for review",
         description="The author (or a curator) sends a draft to the curators, optionally "
@@ -490,91 +469,5 @@ class LessonViewSet(viewsets.GenericViewSet):
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return self._after_transition(submitted)
 
-    @extend_schema(
-        summary="Publish a submitted lesson (curators)",
-        request=ApproveSerializer,
-        responses=LessonDetailSerializer,
-        parameters=[LESSON_ID],
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk=None) -> Response:
-        def run(lesson, data):
-            review_due = data.get("review_due")
-            if review_due is not None and review_due <= timezone.localdate():
-                raise ValidationError({"review_due": ["Choose a review date after today."]})
-            return workflow.approve(lesson, by=request.user, review_due=review_due)
-
-        return self._curate(pk, ApproveSerializer, run)
-
-    @extend_schema(
-        summary="Reject a submitted lesson (curators; the author reads the reason)",
-        request=ReasonSerializer,
-        responses=LessonDetailSerializer,
-        parameters=[LESSON_ID],
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk=None) -> Response:
-        return self._curate(
-            pk,
-            ReasonSerializer,
-            lambda lesson, data: workflow.reject(lesson, by=request.user, reason=data["reason"]),
-        )
-
-    @extend_schema(
-        summary="Send a submitted lesson back to its author as a draft (curators)",
-        request=CommentSerializer,
-        responses=LessonDetailSerializer,
-        parameters=[LESSON_ID],
-    )
-    @action(detail=True, methods=["post"], url_path="send-back")
-    def send_back(self, request: Request, pk=None) -> Response:
-        return self._curate(
-            pk,
-            CommentSerializer,
-            lambda lesson, data: workflow.send_back(
-                lesson, by=request.user, comment=data["comment"]
-            ),
-        )
-
-    @extend_schema(
-        summary="Archive a published lesson (curators)",
-        request=OptionalReasonSerializer,
-        responses=LessonDetailSerializer,
-        parameters=[LESSON_ID],
-    )
-    @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk=None) -> Response:
-        return self._curate(
-            pk,
-            OptionalReasonSerializer,
-            lambda lesson, data: workflow.archive(
-                lesson, by=request.user, reason=data.get("reason", "")
-            ),
-        )
-
-    @extend_schema(
-        summary="Restore an archived lesson (curators)",
-        request=OptionalReasonSerializer,
-        responses=LessonDetailSerializer,
-        parameters=[LESSON_ID],
-    )
-    @action(detail=True, methods=["post"])
-    def unarchive(self, request: Request, pk=None) -> Response:
-        return self._curate(
-            pk,
-            OptionalReasonSerializer,
-            lambda lesson, data: workflow.unarchive(
-                lesson, by=request.user, reason=data.get("reason", "")
-            ),
-        )
-
-
-# -- ratings ----------------------------------------------------------------------------------
-
-
-# -- actions and applications -------------------------------------------------------------------
-
 
 # -- categories and tags ------------------------------------------------------------------------
-
-
