@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from lessons.capture.forms import TEXT_LIMIT
 from lessons.models import Action, Application, Checklist, Lesson
-from lessons.practice import services as practice
+from lessons.practice.services import owner_candidates
 from projects.models import Project
 
 ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
@@ -103,7 +103,7 @@ class ActionForm(forms.ModelForm):
         if action is not None:
             kwargs["initial"] = {**self.initial_from(action), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        people = practice.owner_candidates(lesson, user, action.owner if action else None)
+        people = owner_candidates(lesson, user, action.owner if action else None)
         self.people = {str(person.pk): person for person in people}
         names = [person.display_name for person in people]
         choices = [(self.NOBODY, "Nobody yet")]

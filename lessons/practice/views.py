@@ -15,8 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from lessons import views as lesson_page
 from lessons.models import Lesson
-from lessons.practice import services as practice
 from lessons.practice.forms import ActionEditForm, ActionForm, ActionStatusForm, ApplicationForm
+from lessons.practice.services import (
+    application_projects,
+    create_action,
+    record_application,
+    update_action,
+    update_action_status,
+)
 
 
 def practice_panels(request: HttpRequest, lesson: Lesson) -> dict:
@@ -46,7 +52,7 @@ def practice_panels(request: HttpRequest, lesson: Lesson) -> dict:
         or (ActionForm(lesson=lesson, user=user) if can_add else None),
         "can_record_application": can_apply,
         "application_form": bound.get("application")
-        or (ApplicationForm(projects=practice.application_projects(user)) if can_apply else None),
+        or (ApplicationForm(projects=application_projects(user)) if can_apply else None),
     }
 
 
@@ -72,7 +78,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "The action was not added: please check the form.")
         return _lesson_page_with_errors(request, pk, {"action": form})
-    action = practice.create_action(lesson, **form.action_fields())
+    action = create_action(lesson, **form.action_fields())
     owner = action.owner.display_name if action.owner else "nobody"
     messages.success(request, f"Action added and assigned to {owner}.")
     return redirect(reverse("lessons:detail", args=[lesson.pk]) + "#actions")
@@ -89,7 +95,7 @@ def action_update(request: HttpRequest, pk: int, action_id: int) -> HttpResponse
         messages.error(request, "The action was not updated: choose one of the statuses.")
         return _lesson_page_with_errors(request, pk, {("status", action.pk): form})
     was_done = action.status == action.Status.DONE
-    practice.update_action_status(action, form.cleaned_data["status"])
+    update_action_status(action, form.cleaned_data["status"])
     messages.success(request, f"Action marked {action.get_status_display().lower()}.")
     return _after_action_change(request, action, was_done, "#actions")
 
@@ -127,7 +133,7 @@ def action_edit(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             was_done = action.status == action.Status.DONE
-            practice.update_action(action, **form.action_fields())
+            update_action(action, **form.action_fields())
             messages.success(request, "Action saved.")
             return _after_action_change(request, action, was_done, f"#action-{action.pk}")
         messages.error(request, "The action was not saved: please check the form.")
@@ -142,11 +148,11 @@ def application_add(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _practice_lesson(request, pk)
     if not policy.can_record_application(request.user, lesson):
         raise PermissionDenied("Only contributors record applications of published lessons.")
-    form = ApplicationForm(request.POST, projects=practice.application_projects(request.user))
+    form = ApplicationForm(request.POST, projects=application_projects(request.user))
     if not form.is_valid():
         messages.error(request, "The application was not recorded: please check the form.")
         return _lesson_page_with_errors(request, pk, {"application": form})
-    application = practice.record_application(lesson, applied_by=request.user, **form.cleaned_data)
+    application = record_application(lesson, applied_by=request.user, **form.cleaned_data)
     messages.success(
         request, f"Recorded: {application.project.code} applied this lesson. Thank you."
     )

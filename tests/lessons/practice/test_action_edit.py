@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import CONTRIBUTOR
 from lessons.models import Action, Checklist, Lesson
-from lessons.practice import services as practice
+from lessons.practice.services import update_action
 from projects.models import Membership
 from tests.factories import (
     ActionFactory,
@@ -280,17 +280,17 @@ def test_editing_a_done_action_keeps_its_completion_day(client, curator, action)
 
 
 def test_update_action_goes_through_the_status_rule_and_refuses_the_rest(action):
-    practice.update_action(action, status="done", impact=5)
+    update_action(action, status="done", impact=5)
     assert (action.status, action.completed_on, action.impact) == ("done", today(), 5)
-    practice.update_action(action, target="Kept status")
+    update_action(action, target="Kept status")
     action.refresh_from_db()
     assert (action.status, action.completed_on, action.target) == ("done", today(), "Kept status")
     with pytest.raises(ValueError):
-        practice.update_action(action, lesson=LessonFactory())
+        update_action(action, lesson=LessonFactory())
     with pytest.raises(ValueError):
-        practice.update_action(action, impact=6)
+        update_action(action, impact=6)
     with pytest.raises(ValueError):
-        practice.update_action(action, status="finished")
+        update_action(action, status="finished")
 
 
 # -- the owner picker --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lessons.models import Action, Application, Lesson
-from lessons.practice import services as practice
+from lessons.practice.services import my_actions, record_application, update_action_status
 from projects.models import Membership
 from tests.factories import (
     ActionFactory,
@@ -168,15 +168,15 @@ def test_an_action_of_another_lesson_is_404(client, contributor, lesson, project
 
 def test_completed_on_is_kept_when_done_again_and_cleared_otherwise(lesson, contributor):
     action = ActionFactory(lesson=lesson, owner=contributor)
-    practice.update_action_status(action, "done")
+    update_action_status(action, "done")
     action.completed_on = today() - timedelta(days=3)
     action.save()
-    practice.update_action_status(action, "done")
+    update_action_status(action, "done")
     assert action.completed_on == today() - timedelta(days=3)
-    practice.update_action_status(action, "open")
+    update_action_status(action, "open")
     assert action.completed_on is None
     with pytest.raises(ValueError):
-        practice.update_action_status(action, "finished")
+        update_action_status(action, "finished")
 
 
 def test_overdue_actions_say_so_on_the_lesson_page_home_and_profile(client, contributor, lesson):
@@ -266,7 +266,7 @@ def test_a_reader_cannot_record_an_application(client, reader, lesson, project_a
 
 def test_record_application_refuses_negative_hours(lesson, contributor, project_a):
     with pytest.raises(ValueError):
-        practice.record_application(
+        record_application(
             lesson, project=project_a, applied_by=contributor, how="x", hours_saved=Decimal(-1)
         )
 
@@ -360,5 +360,5 @@ def test_home_and_profile_queries_do_not_grow_with_actions(
 def test_visible_lessons_only_helper(contributor, hidden, lesson):
     ActionFactory(lesson=hidden, owner=contributor)
     mine = ActionFactory(lesson=lesson, owner=contributor)
-    assert list(practice.my_actions(contributor)) == [mine]
+    assert list(my_actions(contributor)) == [mine]
     assert Lesson.objects.visible_to(contributor).filter(pk=hidden.pk).count() == 0
