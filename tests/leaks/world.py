@@ -1,4 +1,4 @@
-"""The world, the oracle and the probe behind the leak suite (tests/test_leaks.py).
+"""The world, the oracle and the probe behind the leak suite (tests/leaks/test_surfaces.py).
 
 The world is one set of lessons across visibility x status x project, plus lessons by the
 contributor, anonymous lessons and merged duplicates. Every lesson carries a unique marker
@@ -630,3 +630,26 @@ def per_lesson(url: str) -> Surface:
                 probe.check_page(answer, allowed=set())
 
     return surface
+
+
+# Where opening every lesson would cost too much (a search each, an admin history page each),
+# these stand for the rest: each kind of lesson in both projects, the contributor's own, an
+# anonymous one and the deactivated user's.
+SAMPLE = {
+    f"leakmarker{short}{status}{project}"
+    for short in ("org", "prj", "rst")
+    for status in ("draft", "published")
+    for project in ("a", "b")
+} | {"leakmarkerminerstsubmittedb", "leakmarkerformerrstdraftb", "leakmarkermineanonrstsubmittedb"}
+
+
+def markers_of(probe: Probe, lessons) -> set[str]:
+    return {probe.world.marker_of_pk(lesson.pk) for lesson in lessons}
+
+
+def check_anonymity(probe: Probe, answer: Page, spec: LessonSpec) -> None:
+    """A page about an anonymous lesson never names who wrote it to anyone else (the top
+    bar names the signed-in user, so only the page's own content is read)."""
+    if spec.anonymous and spec.author != probe.persona.key:
+        found = name_pattern(PEOPLE[spec.author]).findall(main_region(answer.text))
+        probe.expect(not found, answer, f"names the author of anonymous {spec.marker}: {found}")

@@ -1,0 +1,1 @@
+"""The leak suite: every surface, every persona, one world of marked lessons."""
