@@ -7,14 +7,9 @@ from django.utils import timezone
 
 from lessons.models import Action, Application, Lesson, Rating
 from projects.models import PhaseReview
+from tests.leaks.probe import SAMPLE, Probe
 from tests.leaks.search_surfaces import expect_facets, facet_searches
-from tests.leaks.world import (
-    PEOPLE,
-    SAMPLE,
-    SHARED_TAG,
-    STATUSES,
-    Probe,
-)
+from tests.leaks.world import PEOPLE, SHARED_TAG, STATUSES
 
 API_PAGE = 100  # the largest page: fewer requests over the whole world
 

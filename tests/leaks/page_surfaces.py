@@ -9,14 +9,8 @@ from django.utils import timezone
 
 from lessons.models import Lesson, Rating
 from projects.models import PhaseReview
-from tests.leaks.world import (
-    PEOPLE,
-    STATUSES,
-    Probe,
-    check_anonymity,
-    csv_rows,
-    markers_of,
-)
+from tests.leaks.probe import Probe, check_anonymity, csv_rows, markers_of
+from tests.leaks.world import PEOPLE, STATUSES
 
 HOME_LIST_SIZE = 6
 

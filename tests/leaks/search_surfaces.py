@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from lessons.models import Lesson
-from tests.leaks.world import (
-    SAMPLE,
-    SHARED_TAG,
-    STATUSES,
-    LessonSpec,
-    Probe,
-    markers_of,
-)
+from tests.leaks.probe import SAMPLE, Probe, markers_of
+from tests.leaks.world import SHARED_TAG, STATUSES, LessonSpec
 
 
 def search_by_marker(probe: Probe) -> None:

@@ -8,15 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from lessons.models import Action, Checklist, Lesson
-from tests.leaks.world import (
-    PEOPLE,
-    PERSONAS,
-    SAMPLE,
-    Probe,
-    check_anonymity,
-    markers_of,
-    name_pattern,
-)
+from tests.leaks.probe import SAMPLE, Probe, check_anonymity, markers_of, name_pattern
+from tests.leaks.world import PEOPLE, PERSONAS
 
 
 def as_staff(probe: Probe) -> None:

@@ -35,6 +35,7 @@ from tests.leaks.page_surfaces import (
     related_lessons,
     review_sessions,
 )
+from tests.leaks.probe import Probe, Surface, page
 from tests.leaks.search_surfaces import search_browse, search_by_marker, search_facets
 from tests.leaks.staff_surfaces import (
     admin_changelists,
@@ -44,15 +45,7 @@ from tests.leaks.staff_surfaces import (
     curation_review_pages,
     insights_figures,
 )
-from tests.leaks.world import (
-    PASSWORD,
-    PEOPLE,
-    PERSONAS,
-    Probe,
-    Surface,
-    can_see,
-    page,
-)
+from tests.leaks.world import PASSWORD, PEOPLE, PERSONAS, can_see
 
 SURFACES: dict[str, Surface] = {
     "search-by-marker": search_by_marker,
