@@ -23,7 +23,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import User
-from demo.content import PARTS
+from demo.content import lesson_parts
 from lessons import search
 from lessons.models import Category, Lesson, bayesian_usefulness
 from projects.models import Phase, Project
@@ -36,7 +36,7 @@ BATCH_SIZE = 2_000
 def vocabulary(rng: random.Random) -> list[str]:
     """20,000 distinct words, most frequent first (rank order for the Zipf draw)."""
     seen: dict[str, None] = {}
-    for entry in itertools.chain.from_iterable(PARTS):
+    for entry in itertools.chain.from_iterable(lesson_parts()):
         for name in ("title", "summary", "context", "root_cause", "recommendation"):
             for word in re.findall(r"[a-z]{3,}", entry[name].lower()):
                 if word not in search.STOP_WORDS:

@@ -7,8 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from demo.data import DEMO_USERS
-from demo.management.commands.seed_demo import demo_password
+from demo.data import DEMO_USERS, demo_password
 
 pytestmark = [
     pytest.mark.browser,
