@@ -1,9 +1,9 @@
 """Import a lessons log (CSV or XLSX), or restore a backup: ``import_lessons FILE``.
 
 A Hindsight backup (written by ``export_lessons``) is recognised by its first line and
-restored into an empty database (lessons/backup.py). Anything else is read as a lessons
-log, its columns matched automatically, and imported all or nothing (lessons/imports.py).
-"""
+restored into an empty database (lessons/transfer/backup.py). Anything else is read as a
+lessons log, its columns matched automatically, and imported all or nothing
+(lessons/transfer/writing.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from lessons.models import Lesson
-from lessons.transfer import backup, imports
+from lessons.transfer import backup, reading
+from lessons.transfer.columns import TARGETS, ImportOptions, suggest_mapping
+from lessons.transfer.report import ImportReport
+from lessons.transfer.writing import run_import
 from projects.models import Project
 
 
@@ -85,33 +88,25 @@ class Command(BaseCommand):
         )
 
     def _import(self, path: Path, options) -> None:
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"No user called {options['user']!r}.")
-        project = None
-        if options["project"]:
-            project = Project.objects.filter(code__iexact=options["project"]).first()
-            if project is None:
-                raise CommandError(f"No project with the code {options['project']!r}.")
+        user = _user(options["user"])
+        project = _project(options["project"])
         try:
-            table = imports.read_table(
+            table = reading.read_table(
                 path.read_bytes(),
                 path.name,
                 sheet=options["sheet"],
                 encoding=options["encoding"],
             )
-        except imports.ImportFileError as error:
+        except reading.ImportFileError as error:
             raise CommandError(f"{path.name}: {error}") from None
-        mapping = imports.suggest_mapping(table.headers)
+        mapping = suggest_mapping(table.headers)
         self.stdout.write(f"{path.name}: {table.description}, {len(table.rows)} rows.")
         for header, target in zip(table.headers, mapping, strict=True):
-            field = imports.TARGETS[target] if target else "(ignored)"
+            field = TARGETS[target] if target else "(ignored)"
             self.stdout.write(f"  {header} -> {field}")
-        report = imports.run_import(
+        report = run_import(
             table,
-            imports.ImportOptions(
+            ImportOptions(
                 mapping=mapping,
                 filename=path.name,
                 default_project=project,
@@ -123,6 +118,10 @@ class Command(BaseCommand):
             user,
             dry_run=options["dry_run"],
         )
+        self._report(report)
+
+    def _report(self, report: ImportReport) -> None:
+        """Every problem and created name, then the figures; fails if anything is wrong."""
         for problem in report.problems:
             where = f"row {problem.row}" if problem.row else "file"
             column = f", {problem.column}" if problem.column else ""
@@ -150,3 +149,23 @@ class Command(BaseCommand):
                     f"({figures}) in {report.seconds:.1f} s."
                 )
             )
+
+
+def _user(username: str | None) -> User | None:
+    """The importer named by --user, if any."""
+    if not username:
+        return None
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"No user called {username!r}.")
+    return user
+
+
+def _project(code: str | None) -> Project | None:
+    """The project of rows that name none, given by --project."""
+    if not code:
+        return None
+    project = Project.objects.filter(code__iexact=code).first()
+    if project is None:
+        raise CommandError(f"No project with the code {code!r}.")
+    return project

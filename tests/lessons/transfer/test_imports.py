@@ -20,8 +20,11 @@ from taggit.models import Tag
 
 from lessons import search
 from lessons.models import Category, Lesson
-from lessons.transfer import imports
-from lessons.transfer.imports import ImportFileError, ImportOptions, read_table, run_import
+from lessons.transfer import reading, uploads
+from lessons.transfer.columns import ImportOptions, suggest_mapping
+from lessons.transfer.reading import ImportFileError, read_table
+from lessons.transfer.rows import parse_date
+from lessons.transfer.writing import run_import
 from projects.models import Phase, Project
 from tests.factories import CategoryFactory, LessonFactory, PhaseFactory
 
@@ -84,7 +87,7 @@ def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
 
 def options_for(table, **kwargs) -> ImportOptions:
     return ImportOptions(
-        mapping=imports.suggest_mapping(table.headers), filename="log.csv", **kwargs
+        mapping=suggest_mapping(table.headers), filename="log.csv", **kwargs
     )
 
 
@@ -232,11 +235,11 @@ def test_a_zip_that_is_no_workbook_and_a_damaged_workbook_are_refused():
 
 
 def test_size_and_row_limits(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     with pytest.raises(ImportFileError, match="the limit is"):
         read_table(b"Title,Lesson\n" + b"x,y\n" * 400, "big.csv")
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 10 * 1024 * 1024)
-    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 10 * 1024 * 1024)
+    monkeypatch.setattr(reading, "MAX_ROWS", 10)
     with pytest.raises(ImportFileError, match="more than 10 rows"):
         read_table(b"Title,Lesson\n" + b"x,y\n" * 11, "long.csv")
 
@@ -264,7 +267,7 @@ def test_prince2_and_register_headers_are_matched_to_fields():
         "Status",
         "Visibility",
     ]
-    assert imports.suggest_mapping(headers) == [
+    assert suggest_mapping(headers) == [
         "external_id",
         "title",
         "project",
@@ -286,9 +289,9 @@ def test_prince2_and_register_headers_are_matched_to_fields():
 
 
 def test_lesson_is_the_lesson_beside_a_title_and_the_title_beside_a_recommendation():
-    assert imports.suggest_mapping(["Title", "Lesson"]) == ["title", "recommendation"]
-    assert imports.suggest_mapping(["Lesson", "Recommendation"]) == ["title", "recommendation"]
-    assert imports.suggest_mapping(["Description", "Lessons learnt", "ID"]) == [
+    assert suggest_mapping(["Title", "Lesson"]) == ["title", "recommendation"]
+    assert suggest_mapping(["Lesson", "Recommendation"]) == ["title", "recommendation"]
+    assert suggest_mapping(["Description", "Lessons learnt", "ID"]) == [
         "context",
         "recommendation",
         "external_id",
@@ -298,7 +301,7 @@ def test_lesson_is_the_lesson_beside_a_title_and_the_title_beside_a_recommendati
 def test_a_hindsight_export_maps_onto_itself():
     from lessons.transfer.exports import COLUMN_KEYS
 
-    mapping = dict(zip(COLUMN_KEYS, imports.suggest_mapping(COLUMN_KEYS), strict=True))
+    mapping = dict(zip(COLUMN_KEYS, suggest_mapping(COLUMN_KEYS), strict=True))
     assert mapping["title"] == "title" and mapping["lesson"] == "recommendation"
     assert mapping["what_happened"] == "context" and mapping["reference"] == "external_id"
     assert mapping["occurred_on"] == "occurred_on" and mapping["tags"] == "tags"
@@ -415,7 +418,7 @@ def test_problems_name_the_row_the_column_and_what_is_wrong(setting, curator):
     ],
 )
 def test_dates_in_common_formats(text, day):
-    assert imports.parse_date(text) == day
+    assert parse_date(text) == day
 
 
 def test_a_file_without_a_title_column_is_refused_before_any_row(setting, curator):
@@ -689,7 +692,7 @@ def test_a_wrong_file_is_explained_on_the_upload_page(client, curator):
 
 
 def test_an_upload_over_the_limit_is_stopped_while_it_arrives(client, curator, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 2048)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 2048)
     client.force_login(curator)
     response = upload(client, csv_bytes(rows_for(count=40)))
     assert response.status_code == 200
@@ -714,7 +717,7 @@ def test_an_upload_is_only_reachable_from_the_session_that_made_it(client, setti
     client.force_login(curator)
     mapping_url = upload(client, csv_bytes(rows_for()))["Location"]
     token = mapping_url.rstrip("/").rsplit("/", 1)[1]
-    assert imports.upload_path(token).is_file()
+    assert uploads.upload_path(token).is_file()
     client.logout()
     from tests.factories import UserFactory
 
@@ -724,7 +727,7 @@ def test_an_upload_is_only_reachable_from_the_session_that_made_it(client, setti
     assert response.status_code == 302 and response["Location"] == "/lessons/import/"
     for bad in ("../../etc/passwd", "short", "a" * 100):
         with pytest.raises(FileNotFoundError):
-            imports.upload_path(bad)
+            uploads.upload_path(bad)
 
 
 def test_the_upload_script_gets_the_next_address_as_json(client, setting, curator):
