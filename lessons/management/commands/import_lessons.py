@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Model, QuerySet
 
 from accounts.models import User
 from lessons.models import Lesson
@@ -88,8 +89,17 @@ class Command(BaseCommand):
         )
 
     def _import(self, path: Path, options) -> None:
-        user = _user(options["user"])
-        project = _project(options["project"])
+        user = project = None
+        if options["user"]:
+            user = _existing(
+                User.objects.filter(username=options["user"]),
+                f"No user called {options['user']!r}.",
+            )
+        if options["project"]:
+            project = _existing(
+                Project.objects.filter(code__iexact=options["project"]),
+                f"No project with the code {options['project']!r}.",
+            )
         try:
             table = reading.read_table(
                 path.read_bytes(),
@@ -151,21 +161,9 @@ class Command(BaseCommand):
             )
 
 
-def _user(username: str | None) -> User | None:
-    """The importer named by --user, if any."""
-    if not username:
-        return None
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"No user called {username!r}.")
-    return user
-
-
-def _project(code: str | None) -> Project | None:
-    """The project of rows that name none, given by --project."""
-    if not code:
-        return None
-    project = Project.objects.filter(code__iexact=code).first()
-    if project is None:
-        raise CommandError(f"No project with the code {code!r}.")
-    return project
+def _existing(queryset: QuerySet[Model], missing: str) -> Model:
+    """The first object a command-line option names; the command fails if there is none."""
+    found = queryset.first()
+    if found is None:
+        raise CommandError(missing)
+    return found
