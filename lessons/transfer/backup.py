@@ -89,9 +89,24 @@ class Section:
     natural_key: str | None = None
     # Extra lists stored with each row (many-to-many links, tags, roles).
     extras: dict[str, Callable[[Any], list]] = field(default_factory=dict)
+    link: str | None = None  # a many-to-many relation kept as the extra of its name
 
     def fields(self) -> list[models.Field]:
         return [f for f in self.model._meta.concrete_fields if f.attname not in self.exclude]
+
+
+def _linked(name: str, model: type[models.Model], relation: str) -> Section:
+    """A section whose rows carry a many-to-many relation as the sorted ids of the other side."""
+    related = model._meta.get_field(relation).related_model
+    return Section(
+        name,
+        model,
+        lambda: model.objects.prefetch_related(
+            Prefetch(relation, queryset=related.objects.only("id"))
+        ),
+        extras={relation: lambda obj: sorted(other.pk for other in getattr(obj, relation).all())},
+        link=relation,
+    )
 
 
 def _history_model() -> type[models.Model]:
@@ -114,14 +129,7 @@ def _sections() -> list[Section]:
         Section("projects.project", Project, Project.objects.all),
         Section("projects.phase", Phase, Phase.objects.all),
         Section("projects.membership", Membership, Membership.objects.all),
-        Section(
-            "projects.phasereview",
-            PhaseReview,
-            lambda: PhaseReview.objects.prefetch_related(
-                Prefetch("attendees", queryset=User.objects.only("id"))
-            ),
-            extras={"attendees": lambda review: sorted(u.pk for u in review.attendees.all())},
-        ),
+        _linked("projects.phasereview", PhaseReview, "attendees"),
         Section("lessons.category", Category, Category.objects.all, natural_key="slug"),
         Section("taggit.tag", Tag, Tag.objects.all, natural_key="name"),
         Section(
@@ -135,14 +143,7 @@ def _sections() -> list[Section]:
         Section("lessons.rating", Rating, Rating.objects.all),
         Section("lessons.lessonviewday", LessonViewDay, LessonViewDay.objects.all),
         Section("lessons.checklist", Checklist, Checklist.objects.all),
-        Section(
-            "lessons.checklistitem",
-            ChecklistItem,
-            lambda: ChecklistItem.objects.prefetch_related(
-                Prefetch("source_lessons", queryset=Lesson.objects.only("id"))
-            ),
-            extras={"source_lessons": lambda item: sorted(x.pk for x in item.source_lessons.all())},
-        ),
+        _linked("lessons.checklistitem", ChecklistItem, "source_lessons"),
         Section("lessons.action", Action, Action.objects.all),
         Section("lessons.application", Application, Application.objects.all),
         Section("projects.kickoffassignment", KickoffAssignment, KickoffAssignment.objects.all),
@@ -344,26 +345,8 @@ class _Restorer:
                         self.groups[name] = Group.objects.create(name=name).pk
                     links.append(through(user_id=user.pk, group_id=self.groups[name]))
             through.objects.bulk_create(links, ignore_conflicts=True)
-        elif section.model is PhaseReview:
-            self._links(
-                PhaseReview.attendees.through,
-                "phasereview_id",
-                "user_id",
-                instances,
-                extras,
-                "attendees",
-                "accounts.user",
-            )
-        elif section.model is ChecklistItem:
-            self._links(
-                ChecklistItem.source_lessons.through,
-                "checklistitem_id",
-                "lesson_id",
-                instances,
-                extras,
-                "source_lessons",
-                "lessons.lesson",
-            )
+        elif section.link:
+            self._links(section.model._meta.get_field(section.link), instances, extras)
         elif section.model is Lesson:
             tag_map = self.id_maps.get("taggit.tag", {})
             TaggedItem.objects.bulk_create(
@@ -379,13 +362,19 @@ class _Restorer:
                 batch_size=BATCH_SIZE,
             )
 
-    def _links(self, through, own, other, instances, extras, name, other_label) -> None:
-        mapping = self.id_maps.get(other_label, {})
+    def _links(
+        self, relation: models.ManyToManyField, instances: list[models.Model], extras: list[dict]
+    ) -> None:
+        """The rows of a many-to-many relation, the other side's ids remapped."""
+        through = relation.remote_field.through
+        own = through._meta.get_field(relation.m2m_field_name()).attname
+        other = through._meta.get_field(relation.m2m_reverse_field_name()).attname
+        mapping = self.id_maps.get(relation.related_model._meta.label_lower, {})
         through.objects.bulk_create(
             [
                 through(**{own: obj.pk, other: mapping.get(pk, pk)})
                 for obj, extra in zip(instances, extras, strict=True)
-                for pk in extra.get(name, [])
+                for pk in extra.get(relation.name, [])
             ],
             batch_size=BATCH_SIZE,
         )

@@ -11,8 +11,8 @@ Spreadsheet cells are neutralised against formula injection: text that starts wi
 is written as a string cell, never a formula. An anonymous lesson's submitter is never
 written (``Lesson.shows_submitter``).
 
-The backup (lessons/backup.py) reads its tables with ``in_pk_chunks`` and writes its values
-with ``json_value``, as the JSON export does.
+The backup (lessons/transfer/backup.py) reads its tables with ``in_pk_chunks`` and writes its
+values with ``json_value``, as the JSON export does.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ XLSX_CELL_LIMIT = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (key, spreadsheet column width): the columns of every export, in order. The keys are the
-# CSV/XLSX headers and the JSON field names; the import (lessons/imports.py) recognises
-# them, so an export can be imported elsewhere. The first 22 are the CSV export's original
-# columns, in their original places; later ones are added at the end.
+# CSV/XLSX headers and the JSON field names; the import (lessons/transfer/columns.py)
+# recognises them, so an export can be imported elsewhere. The first 22 are the CSV export's
+# original columns, in their original places; later ones are added at the end.
 COLUMNS: list[tuple[str, int]] = [
     ("id", 8),
     ("title", 50),

@@ -5,11 +5,17 @@ from __future__ import annotations
 from django import forms
 
 from lessons.models import Lesson
-from lessons.transfer import imports
+from lessons.transfer import reading
+from lessons.transfer.columns import (
+    TARGETS,
+    ImportOptions,
+    check_mapping,
+    suggest_mapping,
+)
 from projects.models import Project
 
 IGNORE = ""
-TARGET_CHOICES = [(IGNORE, "— Ignore this column —"), *imports.TARGETS.items()]
+TARGET_CHOICES = [(IGNORE, "— Ignore this column —"), *TARGETS.items()]
 
 
 class UploadForm(forms.Form):
@@ -17,14 +23,14 @@ class UploadForm(forms.Form):
         label="Lessons log",
         help_text=(
             "A CSV file (any common encoding; comma, semicolon, tab or | between columns) or "
-            f"an Excel workbook (.xlsx), up to {imports.MAX_FILE_BYTES // 1024 // 1024} MB "
-            f"and {imports.MAX_ROWS:,} lessons."
+            f"an Excel workbook (.xlsx), up to {reading.MAX_FILE_BYTES // 1024 // 1024} MB "
+            f"and {reading.MAX_ROWS:,} lessons."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
     encoding = forms.ChoiceField(
         label="Text encoding (CSV only)",
-        choices=imports.ENCODING_CHOICES,
+        choices=reading.ENCODING_CHOICES,
         required=False,
         help_text="Leave on “Detect automatically” unless accents come out wrong.",
     )
@@ -34,19 +40,19 @@ class UploadForm(forms.Form):
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
-        if upload.size > imports.MAX_FILE_BYTES:
+        if upload.size > reading.MAX_FILE_BYTES:
             self.add_error(
                 "file",
                 f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
-                f"{imports.MAX_FILE_BYTES // 1024 // 1024} MB. Split it into smaller files.",
+                f"{reading.MAX_FILE_BYTES // 1024 // 1024} MB. Split it into smaller files.",
             )
             return cleaned
         data = upload.read()
         try:
-            cleaned["table"] = imports.read_table(
+            cleaned["table"] = reading.read_table(
                 data, upload.name, encoding=cleaned.get("encoding") or None
             )
-        except imports.ImportFileError as error:
+        except reading.ImportFileError as error:
             self.add_error("file", str(error))
         cleaned["data"] = data
         return cleaned
@@ -85,10 +91,10 @@ class MappingForm(forms.Form):
         help_text="Otherwise they wait in the curation queue as submitted lessons.",
     )
 
-    def __init__(self, table: imports.Table, *args, **kwargs):
+    def __init__(self, table: reading.Table, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.table = table
-        suggested = imports.suggest_mapping(table.headers)
+        suggested = suggest_mapping(table.headers)
         self.column_names = []
         for position, header in enumerate(table.headers):
             name = f"column_{position}"
@@ -114,13 +120,13 @@ class MappingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            for message in imports.check_mapping(self.mapping(), bool(cleaned.get("project"))):
+            for message in check_mapping(self.mapping(), bool(cleaned.get("project"))):
                 self.add_error(None, message)
         return cleaned
 
-    def options(self, filename: str) -> imports.ImportOptions:
+    def options(self, filename: str) -> ImportOptions:
         data = self.cleaned_data
-        return imports.ImportOptions(
+        return ImportOptions(
             mapping=self.mapping(),
             filename=filename,
             default_project=data.get("project"),

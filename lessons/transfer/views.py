@@ -1,4 +1,4 @@
-"""/lessons/import/: curators bring in a lessons log (rules in lessons/imports.py).
+"""/lessons/import/: curators bring in a lessons log (steps in lessons/transfer/).
 
 1. ``upload``: the file is checked and kept under a random token remembered in the
    session (the browser only ever names the token, never a path).
@@ -29,8 +29,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lessons.curation.views import curators_only
 from lessons.search.filters import LessonFilterSet
 from lessons.search.views import searchable_lessons
-from lessons.transfer import exports, imports
+from lessons.transfer import exports, reading, writing
+from lessons.transfer.columns import TARGETS
 from lessons.transfer.forms import MappingForm, UploadForm
+from lessons.transfer.uploads import delete_upload, read_upload, save_upload
 
 SESSION_KEY = "lesson_imports"
 DONE_KEY = "lesson_import_done"
@@ -45,14 +47,14 @@ def _forget(request: HttpRequest, token: str) -> None:
     uploads = _uploads(request)
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
-    imports.delete_upload(token)
+    delete_upload(token)
 
 
 class _SizeLimit(FileUploadHandler):
     """Stop reading an upload once it is bigger than an import takes (nothing kept)."""
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > imports.MAX_FILE_BYTES + 1:
+        if start + len(raw_data) > reading.MAX_FILE_BYTES + 1:
             self.request.import_too_large = True
             raise StopUpload(connection_reset=False)
         return raw_data
@@ -78,15 +80,15 @@ def _upload(request: HttpRequest) -> HttpResponse:
         form.errors.pop("file", None)
         form.add_error(
             "file",
-            f"The file is bigger than {imports.MAX_FILE_BYTES // 1024 // 1024} MB, the limit: "
+            f"The file is bigger than {reading.MAX_FILE_BYTES // 1024 // 1024} MB, the limit: "
             "split it into smaller files.",
         )
     if bound and form.is_valid():
-        token = imports.save_upload(form.cleaned_data["data"])
+        token = save_upload(form.cleaned_data["data"])
         uploads = _uploads(request)
         for old in list(uploads)[: max(0, len(uploads) - KEPT_UPLOADS + 1)]:
             uploads.pop(old)
-            imports.delete_upload(old)
+            delete_upload(old)
         uploads[token] = {
             "name": form.cleaned_data["file"].name[:200],
             "encoding": form.cleaned_data.get("encoding") or "",
@@ -102,11 +104,24 @@ def _upload(request: HttpRequest) -> HttpResponse:
         "lessons/import/upload.html",
         {
             "form": form,
-            "max_rows": imports.MAX_ROWS,
-            "max_megabytes": imports.MAX_FILE_BYTES // 1024 // 1024,
-            "targets": imports.TARGETS,
+            "max_rows": reading.MAX_ROWS,
+            "max_megabytes": reading.MAX_FILE_BYTES // 1024 // 1024,
+            "targets": TARGETS,
         },
     )
+
+
+def _uploaded_table(token: str, upload: dict, sheet: str | None) -> reading.Table:
+    """The kept upload's chosen sheet (the first if it has no such sheet), as a table."""
+    data = read_upload(token)
+    try:
+        return reading.read_table(
+            data, upload["name"], sheet=sheet, encoding=upload["encoding"] or None
+        )
+    except reading.ImportFileError:
+        if not sheet:
+            raise
+        return reading.read_table(data, upload["name"])  # an unknown sheet: the first
 
 
 @curators_only
@@ -118,20 +133,12 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("lessons:import")
     sheet = request.POST.get("sheet") or request.GET.get("sheet") or None
     try:
-        data = imports.read_upload(token)
-        try:
-            table = imports.read_table(
-                data, upload["name"], sheet=sheet, encoding=upload["encoding"] or None
-            )
-        except imports.ImportFileError:
-            if not sheet:
-                raise
-            table = imports.read_table(data, upload["name"])  # an unknown sheet: the first
+        table = _uploaded_table(token, upload, sheet)
     except FileNotFoundError:
         _forget(request, token)
         messages.error(request, "That upload has expired: upload the file again.")
         return redirect("lessons:import")
-    except imports.ImportFileError as error:
+    except reading.ImportFileError as error:
         _forget(request, token)
         messages.error(request, str(error))
         return redirect("lessons:import")
@@ -140,7 +147,7 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         dry_run = request.POST.get("action") != "import"
-        report = imports.run_import(
+        report = writing.run_import(
             table, form.options(upload["name"]), request.user, dry_run=dry_run
         )
         if not dry_run and report.ok:
@@ -172,11 +179,6 @@ def done(request: HttpRequest) -> HttpResponse:
     if summary is None:
         return redirect("lessons:import")
     return render(request, "lessons/import/done.html", {"summary": summary})
-
-
-
-
-
 
 
 def _export(request: HttpRequest) -> tuple[list[int], Callable[[], Iterator[dict]]]:

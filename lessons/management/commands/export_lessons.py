@@ -1,4 +1,7 @@
-"""Write a full backup of Hindsight (lessons/backup.py): ``export_lessons [--output FILE]``."""
+"""Write a full backup of Hindsight: ``export_lessons [--output FILE]``.
+
+The backup's format, and its restore: lessons/transfer/backup.py.
+"""
 
 from __future__ import annotations
 

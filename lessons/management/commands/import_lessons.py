@@ -1,19 +1,23 @@
 """Import a lessons log (CSV or XLSX), or restore a backup: ``import_lessons FILE``.
 
 A Hindsight backup (written by ``export_lessons``) is recognised by its first line and
-restored into an empty database (lessons/backup.py). Anything else is read as a lessons
-log, its columns matched automatically, and imported all or nothing (lessons/imports.py).
-"""
+restored into an empty database (lessons/transfer/backup.py). Anything else is read as a
+lessons log, its columns matched automatically, and imported all or nothing
+(lessons/transfer/writing.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Model, QuerySet
 
 from accounts.models import User
 from lessons.models import Lesson
-from lessons.transfer import backup, imports
+from lessons.transfer import backup, reading
+from lessons.transfer.columns import TARGETS, ImportOptions, suggest_mapping
+from lessons.transfer.report import ImportReport
+from lessons.transfer.writing import run_import
 from projects.models import Project
 
 
@@ -85,33 +89,34 @@ class Command(BaseCommand):
         )
 
     def _import(self, path: Path, options) -> None:
-        user = None
+        user = project = None
         if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"No user called {options['user']!r}.")
-        project = None
+            user = _existing(
+                User.objects.filter(username=options["user"]),
+                f"No user called {options['user']!r}.",
+            )
         if options["project"]:
-            project = Project.objects.filter(code__iexact=options["project"]).first()
-            if project is None:
-                raise CommandError(f"No project with the code {options['project']!r}.")
+            project = _existing(
+                Project.objects.filter(code__iexact=options["project"]),
+                f"No project with the code {options['project']!r}.",
+            )
         try:
-            table = imports.read_table(
+            table = reading.read_table(
                 path.read_bytes(),
                 path.name,
                 sheet=options["sheet"],
                 encoding=options["encoding"],
             )
-        except imports.ImportFileError as error:
+        except reading.ImportFileError as error:
             raise CommandError(f"{path.name}: {error}") from None
-        mapping = imports.suggest_mapping(table.headers)
+        mapping = suggest_mapping(table.headers)
         self.stdout.write(f"{path.name}: {table.description}, {len(table.rows)} rows.")
         for header, target in zip(table.headers, mapping, strict=True):
-            field = imports.TARGETS[target] if target else "(ignored)"
+            field = TARGETS[target] if target else "(ignored)"
             self.stdout.write(f"  {header} -> {field}")
-        report = imports.run_import(
+        report = run_import(
             table,
-            imports.ImportOptions(
+            ImportOptions(
                 mapping=mapping,
                 filename=path.name,
                 default_project=project,
@@ -123,6 +128,10 @@ class Command(BaseCommand):
             user,
             dry_run=options["dry_run"],
         )
+        self._report(report)
+
+    def _report(self, report: ImportReport) -> None:
+        """Every problem and created name, then the figures; fails if anything is wrong."""
         for problem in report.problems:
             where = f"row {problem.row}" if problem.row else "file"
             column = f", {problem.column}" if problem.column else ""
@@ -150,3 +159,11 @@ class Command(BaseCommand):
                     f"({figures}) in {report.seconds:.1f} s."
                 )
             )
+
+
+def _existing(queryset: QuerySet[Model], missing: str) -> Model:
+    """The first object a command-line option names; the command fails if there is none."""
+    found = queryset.first()
+    if found is None:
+        raise CommandError(missing)
+    return found

@@ -7,6 +7,7 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -121,6 +122,21 @@ def world(db, curator, administrator, reader):
     """Every model, with the fields whose history matters set to something other than the
     defaults: an anonymous lesson, a merged one, a recurrence, edits, ratings, views,
     actions, applications, checklist citations and a kick-off assignment."""
+    made = _people_and_projects()
+    _lessons(made, curator)
+    _lessons_in_use(made, reader, curator)
+    Category.objects.filter(slug="technical").update(description="Our own wording")
+    Category.objects.create(name="Vendors", slug="vendors", description="Added here")
+    Tag.objects.create(name="unused", slug="unused")
+    return {
+        "anonymous": made.anonymous,
+        "anonymous_draft": made.anonymous_draft,
+        "author": made.author,
+    }
+
+
+def _people_and_projects() -> SimpleNamespace:
+    """Users with roles and a department, two projects with phases, members and a review."""
     finance = DepartmentFactory(name="Finance")
     erp = ProjectTypeFactory(name="ERP rollout", slug="erp")
     manager = UserFactory(
@@ -160,7 +176,21 @@ def world(db, curator, administrator, reader):
         project=old, phase=planning, facilitator=manager, notes="Long session", status="closed"
     )
     review.attendees.add(author, manager, gone)
+    return SimpleNamespace(
+        erp=erp,
+        manager=manager,
+        author=author,
+        gone=gone,
+        old=old,
+        new=new,
+        planning=planning,
+        review=review,
+    )
 
+
+def _lessons(made: SimpleNamespace, curator: User) -> None:
+    """An edited lesson, a recurrence, a merge, anonymous ones and an archived one."""
+    old, author = made.old, made.author
     base = LessonFactory(
         title="Suppliers need an owner",
         summary="Onboarding slipped.",
@@ -170,8 +200,8 @@ def world(db, curator, administrator, reader):
         early_warning="Forms pile up.",
         kind="went_wrong",
         project=old,
-        phase=planning,
-        review=review,
+        phase=made.planning,
+        review=made.review,
         impact="high",
         likelihood="likely",
         occurred_on=dt.date(2024, 3, 1),
@@ -185,7 +215,7 @@ def world(db, curator, administrator, reader):
     workflow.confirm_still_valid(base, by=curator)
     recurring = LessonFactory(
         title="Supplier onboarding slipped again",
-        project=new,
+        project=made.new,
         recurrence_of=base,
         submitted_by=author,
         visibility="project",
@@ -211,16 +241,24 @@ def world(db, curator, administrator, reader):
         is_anonymous=True,
         submitted_by=author,
     )
-    archived = LessonFactory(title="Old news", project=old, submitted_by=gone)
+    archived = LessonFactory(title="Old news", project=old, submitted_by=made.gone)
     workflow.archive(archived, by=curator, reason="Outdated")
+    made.kept, made.recurring = kept, recurring
+    made.anonymous, made.anonymous_draft = anonymous, anonymous_draft
 
+
+def _lessons_in_use(made: SimpleNamespace, reader: User, curator: User) -> None:
+    """Ratings, views, a checklist citing lessons, an action, an application, an assignment."""
+    kept, recurring, manager = made.kept, made.recurring, made.manager
     for user, score in ((reader, 5), (manager, 3), (curator, 4)):
         rate_lesson(kept, user, score, comment=f"from {user.username}")
     record_view(kept)
     record_view(recurring)
     LessonViewDay.objects.create(lesson=kept, day=dt.date(2025, 1, 2), count=7)
 
-    checklist = ChecklistFactory(name="ERP kick-off", project_type=erp, phase_name="Initiation")
+    checklist = ChecklistFactory(
+        name="ERP kick-off", project_type=made.erp, phase_name="Initiation"
+    )
     ChecklistFactory(name="Every project")
     item = ChecklistItemFactory(checklist=checklist, text="Name a supplier owner", order=1)
     item.source_lessons.add(kept, recurring)
@@ -237,19 +275,15 @@ def world(db, curator, administrator, reader):
     )
     ApplicationFactory(
         lesson=kept,
-        project=new,
+        project=made.new,
         applied_by=manager,
         applied_on=dt.date(2026, 2, 3),
         outcome="effective",
         hours_saved=Decimal("12.5"),
     )
     KickoffAssignment.objects.create(
-        project=new, lesson=kept, assignee=author, assigned_by=manager, note="Present it"
+        project=made.new, lesson=kept, assignee=made.author, assigned_by=manager, note="Present it"
     )
-    Category.objects.filter(slug="technical").update(description="Our own wording")
-    Category.objects.create(name="Vendors", slug="vendors", description="Added here")
-    Tag.objects.create(name="unused", slug="unused")
-    return {"anonymous": anonymous, "anonymous_draft": anonymous_draft, "author": author}
 
 
 def backup_text(**kwargs) -> str:
