@@ -252,8 +252,8 @@ def _raw_counts(
     queryset: QuerySet,
     specs: list[FacetSpec],
     active: dict[str, list[str]],
-) -> tuple[dict[str, list[tuple[str, int]]], int]:
-    """Per facet, ``(value as text, lessons)``; and the total.
+) -> tuple[RawCounts, int]:
+    """Per facet name, ``(value as text, lessons)``; and the total.
 
     Facets without a selection share the fully filtered set and are counted together with
     the total in one statement; a facet with a selection (and the curators' status facet,
@@ -281,7 +281,7 @@ def _raw_counts(
 
 def _facet(
     spec: FacetSpec,
-    raw_counts: list[tuple[str, int]],
+    raw_counts: list[tuple[str | None, int]],
     labels: FacetLabels,
     selected: list[str],
     params: QueryDict,

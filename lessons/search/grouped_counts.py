@@ -90,6 +90,8 @@ def _grouping_choices(groupings: Groupings, width: int) -> list[str]:
     """The name and key columns of a row, chosen by the bits of ``GROUPING(every column)``:
     a bit is set for each column the row's grouping does not group by."""
     grouped = list(dict.fromkeys(column for keys in groupings.values() for column in keys))
+    if len(grouped) > 31:  # the most GROUPING() takes
+        raise ValueError("At most 31 columns can be grouped by in one statement.")
     masks = {
         name: sum(1 << (len(grouped) - 1 - i) for i, c in enumerate(grouped) if c not in keys)
         for name, keys in groupings.items()
