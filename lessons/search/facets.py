@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from lessons.models import Category, Lesson
 from lessons.search.filters import LessonFilterSet
+from lessons.search.grouped_counts import base_table, grouped_counts_sql
 from projects.models import Phase, Project
 
 VISIBLE_OPTIONS = 6  # the rest sit behind "Show more"...
@@ -152,6 +153,8 @@ class FacetLabels:
 
 
 TOTAL = "__total__"
+# Per counted name (a column, or TOTAL): (value as text, lessons); the total's value is None.
+RawCounts = dict[str, list[tuple[str | None, int]]]
 # Scales are listed as they run, the highest first, not by count.
 SCALE_ORDER = {
     "impact": {value: index for index, value in enumerate(Lesson.Impact.values)},
@@ -187,121 +190,78 @@ def url_with(params: QueryDict, *, add=None, remove=None, replace=None) -> str:
 # -- counting --------------------------------------------------------------------------------
 
 
-def _count_statement(queryset: QuerySet, columns: list[str], *, with_total: bool):
-    """One SQL statement counting rows by each column (and in all) over ``queryset``.
+def _count_by(queryset: QuerySet, columns: list[str], *, with_total: bool) -> RawCounts:
+    """``(value as text, lessons)`` per value of each column (and the total) over ``queryset``,
+    in one statement (``grouped_counts``); lessons without a value are not counted.
 
-    The matching lessons are computed once, as a materialised common table of narrow rows,
-    and every column is counted over it: the full-text match and the access rule run once,
-    not once per facet. PostgreSQL counts all columns in one pass (GROUPING SETS); SQLite,
-    which has no grouping sets, runs a GROUP BY per column over the same table.
+    A column is its own grouping. Tags are no column of the lessons: their counts join the
+    tagged items to the same materialised lessons, in the same statement.
     """
     plain = [column for column in columns if column != TAG_COLUMN]
-    with_tags = TAG_COLUMN in columns
-    postgres = connection.vendor == "postgresql"
-    base_sql, base_params = queryset.order_by().values("id", *plain).query.sql_with_params()
-
-    counted: dict[str, list[tuple[str, int]]] = {}
+    groupings = {column: (column,) for column in plain} | ({TOTAL: ()} if with_total else {})
+    base, params = base_table(queryset, ["id", *plain])
+    branches = [grouped_counts_sql(groupings)] if groupings else []
+    if TAG_COLUMN in columns:
+        branches.append(_tag_counts_sql())
+        params.append(ContentType.objects.get_for_model(Lesson).id)
     with connection.cursor() as cursor:
-        if postgres:
-            statements = _postgres_counts(plain, with_tags, with_total)
-        else:
-            statements = _sqlite_counts(plain, with_tags, with_total)
-        if not statements[0]:
-            return counted
-        sql, params = statements
-        cursor.execute(f"WITH base AS MATERIALIZED ({base_sql}) {sql}", [*base_params, *params])
+        cursor.execute(f"WITH {base} {' UNION ALL '.join(branches)}", params)
         rows = cursor.fetchall()
-    if postgres:
-        for row in rows:
-            name, raw, count = _decode_grouping_row(row, plain, with_tags)
-            if name is not None:
-                counted.setdefault(name, []).append((raw, count))
-    else:
-        for name, raw, count in rows:
-            counted.setdefault(name, []).append((raw, count))
+    counted: RawCounts = {}
+    for name, value, count in rows:
+        if value is not None or name == TOTAL:
+            counted.setdefault(name, []).append((value, count))
     return counted
 
 
-def _postgres_counts(plain: list[str], with_tags: bool, with_total: bool) -> tuple[str, list]:
-    """Rows of (branch, GROUPING bits, one value column per plain column, count).
-
-    The GROUPING SETS branch counts every plain column (and the total) in one pass; the
-    tag branch puts the tag id in the last value column.
-    """
-    width = max(len(plain), 1)
-    parts = []
-    sets = [f"({column})" for column in plain] + (["()"] if with_total else [])
-    if sets:
-        groupings = ", ".join(f"GROUPING({column})" for column in plain) or "1"
-        values = [f"CAST({column} AS TEXT)" for column in plain]
-        values += ["NULL"] * (width - len(values))
-        parts.append(
-            f"SELECT 'g', ARRAY[{groupings}], {', '.join(values)}, COUNT(*) "
-            f"FROM base GROUP BY GROUPING SETS ({', '.join(sets)})"
-        )
-    params = []
-    if with_tags:
-        padding = "NULL, " * (width - 1)
+def _tag_counts_sql() -> str:
+    """Rows ``(TAG_COLUMN, tag id, lessons)`` for the lessons of ``base``."""
+    if connection.vendor == "postgresql":
         # Matches in id order let PostgreSQL merge them with the tag index (which is in
         # object id order) instead of hashing the whole tag table on every search.
-        parts.append(
-            f"SELECT 't', ARRAY[]::integer[], {padding}CAST(item.tag_id AS TEXT), COUNT(*) "
+        return (
+            f"SELECT '{TAG_COLUMN}', CAST(item.tag_id AS TEXT), COUNT(*) "
             "FROM taggit_taggeditem AS item "
             "JOIN (SELECT id FROM base ORDER BY id) AS matched ON matched.id = item.object_id "
             "WHERE item.content_type_id = %s GROUP BY item.tag_id"
         )
-        params.append(ContentType.objects.get_for_model(Lesson).id)
-    return " UNION ALL ".join(parts), params
-
-
-def _decode_grouping_row(row, plain: list[str], with_tags: bool) -> tuple[str | None, str, int]:
-    branch, grouped, *values, count = row
-    if branch == "t":
-        return TAG_COLUMN, values[-1], count
-    if all(grouped) or not plain:
-        return TOTAL, None, count
-    index = grouped.index(0)
-    if values[index] is None:
-        return None, "", count  # lessons without a value in this column
-    return plain[index], values[index], count
-
-
-def _sqlite_counts(plain: list[str], with_tags: bool, with_total: bool) -> tuple[str, list]:
-    branches, params = [], []
-    if with_total:
-        branches.append("SELECT %s, NULL, COUNT(*) FROM base")
-        params.append(TOTAL)
-    for column in plain:
-        branches.append(
-            f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM base "
-            f"WHERE {column} IS NOT NULL GROUP BY {column}"
-        )
-        params.append(column)
-    if with_tags:
-        branches.append(
-            "SELECT %s, CAST(item.tag_id AS TEXT), COUNT(*) FROM base "
-            "JOIN taggit_taggeditem AS item ON item.object_id = base.id "
-            "AND item.content_type_id = %s GROUP BY item.tag_id"
-        )
-        params += [TAG_COLUMN, ContentType.objects.get_for_model(Lesson).id]
-    return " UNION ALL ".join(branches), params
+    return (
+        f"SELECT '{TAG_COLUMN}', CAST(item.tag_id AS TEXT), COUNT(*) FROM base "
+        "JOIN taggit_taggeditem AS item ON item.object_id = base.id "
+        "AND item.content_type_id = %s GROUP BY item.tag_id"
+    )
 
 
 def facet_counts(
     filterset: LessonFilterSet, queryset: QuerySet, *, is_curator: bool
 ) -> tuple[list[Facet], int]:
-    """Every facet with its options counted disjunctively, and the total, over ``queryset``.
+    """Every facet with its options counted disjunctively, and the total, over ``queryset``."""
+    active = filterset.active_values()
+    specs = [spec for spec in FACETS if is_curator or not spec.curators_only]
+    raw_counts, total = _raw_counts(filterset, queryset, specs, active)
+    labels = FacetLabels({int(raw) for raw, _ in raw_counts.get("tag", [])})
+    facets = [
+        _facet(spec, raw_counts[spec.name], labels, active.get(spec.name, []), filterset.data)
+        for spec in specs
+    ]
+    return facets, total
+
+
+def _raw_counts(
+    filterset: LessonFilterSet,
+    queryset: QuerySet,
+    specs: list[FacetSpec],
+    active: dict[str, list[str]],
+) -> tuple[RawCounts, int]:
+    """Per facet name, ``(value as text, lessons)``; and the total.
 
     Facets without a selection share the fully filtered set and are counted together with
     the total in one statement; a facet with a selection (and the curators' status facet,
     which is not limited to published lessons) is counted over the set filtered by
     everything but itself, in one statement more.
     """
-    params = filterset.data
-    active = filterset.active_values()
-    specs = [spec for spec in FACETS if is_curator or not spec.curators_only]
     shared = [spec for spec in specs if spec.name not in active and spec.name != "status"]
-    shared_counts = _count_statement(
+    shared_counts = _count_by(
         filterset.filter_queryset_except(queryset, None),
         sorted({spec.column for spec in shared}),
         with_total=True,
@@ -310,46 +270,41 @@ def facet_counts(
     raw_counts = {spec.name: shared_counts.get(spec.column, []) for spec in shared}
     for spec in specs:
         if spec not in shared:
-            own = _count_statement(
+            own = _count_by(
                 filterset.filter_queryset_except(queryset, spec.name),
                 [spec.column],
                 with_total=False,
             )
             raw_counts[spec.name] = own.get(spec.column, [])
+    return raw_counts, total
 
-    tag_ids = {int(raw) for raw, _ in raw_counts.get("tag", [])}
-    labels = FacetLabels(tag_ids)
-    facets = []
-    for spec in specs:
-        selected = set(active.get(spec.name, []))
-        merged: dict[tuple[str, str], int] = {}
-        for raw, count in raw_counts.get(spec.name, []):
-            resolved = labels.resolve(spec, raw)
-            if resolved is not None:
-                merged[resolved] = merged.get(resolved, 0) + count
-        facet = Facet(spec.name, spec.label)
-        for (value, label), count in merged.items():
-            is_selected = value in selected
-            facet.options.append(
-                FacetOption(
-                    value=value,
-                    label=label,
-                    count=count,
-                    selected=is_selected,
-                    url=url_with(
-                        params,
-                        remove=(spec.name, value) if is_selected else None,
-                        add=None if is_selected else (spec.name, value),
-                    ),
-                )
-            )
-        if spec.name in SCALE_ORDER:
-            order = SCALE_ORDER[spec.name]
-            facet.options.sort(key=lambda o: order.get(o.value, -1), reverse=True)
-        else:
-            facet.options.sort(key=lambda o: (not o.selected, -o.count, o.label.lower()))
-        facets.append(facet)
-    return facets, total
+
+def _facet(
+    spec: FacetSpec,
+    raw_counts: list[tuple[str | None, int]],
+    labels: FacetLabels,
+    selected: list[str],
+    params: QueryDict,
+) -> Facet:
+    """One facet's options, labelled (values of one label folded together) and ordered:
+    scales as they run, the others selected first, then by count and label."""
+    merged: dict[tuple[str, str], int] = {}
+    for raw, count in raw_counts:
+        resolved = labels.resolve(spec, raw)
+        if resolved is not None:
+            merged[resolved] = merged.get(resolved, 0) + count
+    facet = Facet(spec.name, spec.label)
+    for (value, label), count in merged.items():
+        is_selected = value in selected
+        toggle = (spec.name, value)
+        url = url_with(params, remove=toggle) if is_selected else url_with(params, add=toggle)
+        facet.options.append(FacetOption(value, label, count, is_selected, url))
+    if spec.name in SCALE_ORDER:
+        order = SCALE_ORDER[spec.name]
+        facet.options.sort(key=lambda o: order.get(o.value, -1), reverse=True)
+    else:
+        facet.options.sort(key=lambda o: (not o.selected, -o.count, o.label.lower()))
+    return facet
 
 
 @dataclass

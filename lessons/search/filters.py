@@ -63,13 +63,23 @@ class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = IdMultipleChoiceField
 
 
-class LessonFilterForm(forms.Form):
+class PeriodForm(forms.Form):
+    """A form whose period is two optional dates (``period_fields``): the end may not come
+    before the start. The search's filters and the figures of /insights/ share it."""
+
+    period_fields = ("start", "end")
+
     def clean(self):
         cleaned = super().clean()
-        after, before = cleaned.get("occurred_after"), cleaned.get("occurred_before")
-        if after and before and after > before:
-            self.add_error("occurred_before", "The end date is before the start date.")
+        start_field, end_field = self.period_fields
+        start, end = cleaned.get(start_field), cleaned.get(end_field)
+        if start and end and start > end:
+            self.add_error(end_field, "The end date is before the start date.")
         return cleaned
+
+
+class LessonFilterForm(PeriodForm):
+    period_fields = ("occurred_after", "occurred_before")
 
 
 class LessonFilterSet(django_filters.FilterSet):
@@ -228,5 +238,3 @@ class LessonFilterSet(django_filters.FilterSet):
             if values and self.form.cleaned_data.get(name) not in (None, "", [], ()):
                 active[name] = values
         return active
-
-
