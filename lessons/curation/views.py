@@ -346,13 +346,19 @@ def tag_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(Tag, pk=pk)
+    deleted = _delete_unused(request, lambda: curation.delete_unused_tag(tag), f"tag “{tag.name}”")
+    return redirect("curation:tags") if deleted else redirect("curation:tag", tag.pk)
+
+
+def _delete_unused(request: HttpRequest, delete: Callable[[], None], what: str) -> bool:
+    """Delete a tag or category no lesson uses, and say so; when one does, say why not."""
     try:
-        curation.delete_unused_tag(tag)
+        delete()
     except curation.CurationError as error:
         messages.error(request, str(error))
-        return redirect("curation:tag", tag.pk)
-    messages.success(request, f"The unused tag “{tag.name}” was deleted.")
-    return redirect("curation:tags")
+        return False
+    messages.success(request, f"The unused {what} was deleted.")
+    return True
 
 
 # -- categories ---------------------------------------------------------------------------------
@@ -392,10 +398,7 @@ def category_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=pk)
-    try:
-        curation.delete_unused_category(category)
-    except curation.CurationError as error:
-        messages.error(request, str(error))
-        return redirect("curation:category", category.pk)
-    messages.success(request, f"The unused category “{category.name}” was deleted.")
-    return redirect("curation:categories")
+    deleted = _delete_unused(
+        request, lambda: curation.delete_unused_category(category), f"category “{category.name}”"
+    )
+    return redirect("curation:categories") if deleted else redirect("curation:category", pk)
