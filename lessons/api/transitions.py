@@ -49,7 +49,7 @@ def _endpoint(transition: Transition, summary: str) -> Callable:
     def endpoint(self, request: Request, pk=None) -> Response:
         return self._transition(transition, pk)
 
-    endpoint.__name__ = transition.name  # DRF routes an action by its attribute's name
+    endpoint.__name__ = transition.name  # DRF routes an endpoint by its attribute name
     endpoint.__doc__ = None
     routed = action(detail=True, methods=["post"], url_path=transition.slug)(endpoint)
     return extend_schema(

@@ -155,9 +155,9 @@ def test_reject_without_a_reason_shows_the_error_and_changes_nothing(
     page = response.content.decode()
     assert "Please check the form" in page  # the summary at the top links to the field
     assert 'href="#id_reject-reason"' in page
-    # Shown at the action's address, the page's own links still lead to the review page.
+    # Shown at the transition's address, the page's own links still lead to the review page.
     assert f'action="/curation/lessons/{lesson.pk}/#merge"' in page
-    # The page is whole again: every other action is still there.
+    # The page is whole again: every other transition is still there.
     assert set(response.context["forms"]) == {"approve", "reject", "send_back", "merge"}
     assert Lesson.objects.get(pk=lesson.pk).status == Status.SUBMITTED
     assert mail.outbox == []

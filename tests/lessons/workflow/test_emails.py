@@ -29,7 +29,7 @@ MAILED = {
 
 
 @pytest.mark.parametrize("name", MAILED)
-def test_each_curator_action_emails_the_named_submitter_once(
+def test_each_curator_transition_emails_the_named_submitter_once(
     contributor, curator, django_capture_on_commit_callbacks, name
 ):
     start, words = MAILED[name]
