@@ -73,6 +73,8 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
             "groupings": checklists.GROUPINGS,
             "groups": checklists.grouped_checklists(by),
             "form": form,
+            # The new checklist's page follows; a mistake comes back grouped as before.
+            "add_url": reverse("curation:checklists") + ("" if by == "type" else f"?by={by}"),
             "phase_names": checklists.phase_name_suggestions(),
             "updates_waiting": shown,
             "waiting_count": len(shown) if len(shown) < WAITING_SHOWN else waiting.count(),
@@ -271,49 +273,74 @@ def action_checklist(request: HttpRequest, action_id: int) -> HttpResponse:
     """A completed action's change, written into its checklist: as a new item citing the
     action's lesson, or as a new wording of an existing item that then cites it too."""
     action = _follow_up_action(request, action_id)
-    checklist, lesson = action.target_checklist, action.lesson
-    items = checklists.items_of(checklist, request.user)
+    items = checklists.items_of(action.target_checklist, request.user)
     add_form = FollowUpAddForm(initial={"text": action.description, "position": len(items) + 1})
     update_form = FollowUpUpdateForm(items=items)
     bound: forms.Form | None = None
     if request.method == "POST":
         if request.POST.get("do") == "update":
             bound = update_form = FollowUpUpdateForm(request.POST, items=items)
-            if update_form.is_valid():
-                item = update_form.cleaned_data["item"]
-                try:
-                    newly = checklists.update_item_from_action(
-                        action, item, user=request.user, text=update_form.cleaned_data["text"]
-                    )
-                except ChecklistError as error:
-                    update_form.add_error(None, str(error))
-                else:
-                    cites = "now cites" if newly else "already cited"
-                    messages.success(
-                        request,
-                        f"Item {item.number} of “{checklist.name}” was updated and {cites} "
-                        f"lesson #{lesson.pk}.",
-                    )
-                    return redirect("curation:action_checklist", action.pk)
+            done = _update_item_from(request, action, update_form)
         else:
             bound = add_form = FollowUpAddForm(request.POST)
-            if add_form.is_valid():
-                try:
-                    item = checklists.add_item_from_action(
-                        action,
-                        user=request.user,
-                        text=add_form.cleaned_data["text"],
-                        position=add_form.cleaned_data["position"],
-                    )
-                except ChecklistError as error:
-                    add_form.add_error(None, str(error))
-                else:
-                    messages.success(
-                        request,
-                        f"Item {item.order} was added to “{checklist.name}”, citing lesson "
-                        f"#{lesson.pk}.",
-                    )
-                    return redirect("curation:action_checklist", action.pk)
+            done = _add_item_from(request, action, add_form)
+        if done:
+            return redirect("curation:action_checklist", action.pk)
+    return _follow_up_page(request, action, items, add_form, update_form, bound)
+
+
+def _update_item_from(request: HttpRequest, action: Action, form: FollowUpUpdateForm) -> bool:
+    """Give the chosen item the action's new wording and cite its lesson; False on a mistake."""
+    if not form.is_valid():
+        return False
+    item = form.cleaned_data["item"]
+    try:
+        newly = checklists.update_item_from_action(
+            action, item, user=request.user, text=form.cleaned_data["text"]
+        )
+    except ChecklistError as error:
+        form.add_error(None, str(error))
+        return False
+    cites = "now cites" if newly else "already cited"
+    messages.success(
+        request,
+        f"Item {item.number} of “{action.target_checklist.name}” was updated and {cites} "
+        f"lesson #{action.lesson.pk}.",
+    )
+    return True
+
+
+def _add_item_from(request: HttpRequest, action: Action, form: FollowUpAddForm) -> bool:
+    """Add the action's change as a new item citing its lesson; False on a mistake."""
+    if not form.is_valid():
+        return False
+    try:
+        item = checklists.add_item_from_action(
+            action,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            position=form.cleaned_data["position"],
+        )
+    except ChecklistError as error:
+        form.add_error(None, str(error))
+        return False
+    messages.success(
+        request,
+        f"Item {item.order} was added to “{action.target_checklist.name}”, citing lesson "
+        f"#{action.lesson.pk}.",
+    )
+    return True
+
+
+def _follow_up_page(
+    request: HttpRequest,
+    action: Action,
+    items: list[ChecklistItem],
+    add_form: FollowUpAddForm,
+    update_form: FollowUpUpdateForm,
+    bound: forms.Form | None,
+) -> HttpResponse:
+    checklist, lesson = action.target_checklist, action.lesson
     for item in items:
         item.cites_lesson = any(source.pk == lesson.pk for source in item.visible_sources)
     return render(

@@ -1,17 +1,21 @@
-"""Forms of the curation pages: one per curator action, each with its own prefix so that
-several can sit on one page without their fields' ids colliding."""
+"""Forms of the curation pages: one per transition of the review page, each prefixed with
+the transition's name so that several sit on one page without their fields' ids colliding.
+
+Which fields a transition's form has, and which of them are required, is the table's
+(lessons.workflow.TRANSITIONS: what each transition needs); the words are these forms'.
+"""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from lessons import workflow
 from lessons.curation import rules as curation
 from lessons.models import Category, Lesson
-from lessons.workflow import default_review_due
+from lessons.workflow import COMMENT, INTO, REASON, REVIEW_DUE, Need, Transition
 
 TEXT_LIMIT = 2000
 
@@ -25,104 +29,109 @@ def _review_date_field(label: str) -> forms.DateField:
     )
 
 
-class ReviewDateMixin:
+def _note_field(need: Need, label: str, *, rows: int, help_text: str = "") -> forms.CharField:
+    """A reason or comment, required when the transition's row of the table says so."""
+    return forms.CharField(
+        label=label,
+        required=need.required,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={"required": need.missing} if need.required else None,
+    )
+
+
+class TransitionForm(forms.Form):
+    """The form of one transition; its prefix is the transition's name."""
+
+    transition: Transition
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "transition" in cls.__dict__:
+            cls.prefix = cls.transition.name
+
+
+class _ReviewDateForm(TransitionForm):
+    """A review date after today, or nothing for a year from today."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        due = date_format(workflow.default_review_due(), "j M Y")
+        self.fields[REVIEW_DUE].help_text = f"Empty: a year from today ({due})."
+
     def clean_review_due(self):
-        value = self.cleaned_data.get("review_due")
-        if value is not None and value <= timezone.localdate():
+        value = self.cleaned_data.get(REVIEW_DUE)
+        if value is not None and not workflow.review_date_allowed(value):
             raise forms.ValidationError("Choose a date after today, or leave it empty.")
         return value
 
-    def set_review_help(self) -> None:
-        self.fields[
-            "review_due"
-        ].help_text = f"Empty: a year from today ({date_format(default_review_due(), 'j M Y')})."
 
-
-class ApproveForm(ReviewDateMixin, forms.Form):
-    prefix = "approve"
+class ApproveForm(_ReviewDateForm):
+    transition = workflow.APPROVE
     review_due = _review_date_field("Review again on")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_review_help()
 
-
-class StillValidForm(ReviewDateMixin, forms.Form):
-    prefix = "still_valid"
+class StillValidForm(_ReviewDateForm):
+    transition = workflow.STILL_VALID
     review_due = _review_date_field("Next review on")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_review_help()
 
-
-class RejectForm(forms.Form):
-    prefix = "reject"
-    reason = forms.CharField(
-        label="Why it is not published",
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+class RejectForm(TransitionForm):
+    transition = workflow.REJECT
+    reason = _note_field(
+        transition.need(REASON),
+        "Why it is not published",
+        rows=3,
         help_text="Its author reads this (unless the lesson is anonymous).",
-        error_messages={"required": "Say why the lesson is rejected: its author will read it."},
     )
 
 
-class SendBackForm(forms.Form):
-    prefix = "send_back"
-    comment = forms.CharField(
-        label="What the author should change",
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+class SendBackForm(TransitionForm):
+    transition = workflow.SEND_BACK
+    comment = _note_field(
+        transition.need(COMMENT),
+        "What the author should change",
+        rows=3,
         help_text="Shown to the author on their draft and sent by e-mail.",
-        error_messages={"required": "Say what the author should change."},
     )
 
 
-class ArchiveForm(forms.Form):
-    prefix = "archive"
-    reason = forms.CharField(
-        label="Why it is archived",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+class ArchiveForm(TransitionForm):
+    transition = workflow.ARCHIVE
+    reason = _note_field(
+        transition.need(REASON),
+        "Why it is archived",
+        rows=2,
         help_text="Kept in the lesson's history and sent to its author.",
     )
 
 
-class UnarchiveForm(forms.Form):
-    prefix = "unarchive"
-    reason = forms.CharField(
-        label="Why it is restored",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+class UnarchiveForm(TransitionForm):
+    transition = workflow.UNARCHIVE
+    reason = _note_field(transition.need(REASON), "Why it is restored", rows=2)
 
 
-class MergeForm(forms.Form):
-    """Which lesson to keep; the rules of a merge are the workflow's (lessons.workflow)."""
+class MergeForm(TransitionForm):
+    """Which lesson to keep, among ``candidates``; the rules of a merge are the workflow's."""
 
-    prefix = "merge"
+    transition = workflow.MERGE
     into = forms.IntegerField(
         label="Number of the lesson to keep",
         min_value=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text="Find it with the search above, or type its number (shown as #123).",
-        error_messages={"required": "Enter the number of the lesson to keep."},
+        required=transition.need(INTO).required,
+        error_messages={"required": transition.need(INTO).missing},
     )
-    reason = forms.CharField(
-        label="Why (optional)",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = _note_field(transition.need(REASON), "Why (optional)", rows=2)
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.candidates = candidates
 
     def clean_into(self) -> Lesson:
-        number = self.cleaned_data["into"]
+        number = self.cleaned_data[INTO]
         kept = self.candidates.filter(pk=number).first() if self.candidates is not None else None
         if kept is None:
             raise forms.ValidationError(
@@ -130,6 +139,21 @@ class MergeForm(forms.Form):
                 "submitted lesson that was not merged itself."
             )
         return kept
+
+
+# The form of each transition the review page offers, by the transition's name.
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    form.transition.name: form
+    for form in (
+        ApproveForm,
+        RejectForm,
+        SendBackForm,
+        ArchiveForm,
+        UnarchiveForm,
+        StillValidForm,
+        MergeForm,
+    )
+}
 
 
 # -- tags --------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ urlpatterns = [
     path("duplicates/", views.duplicates, name="duplicates"),
     path("archived/", views.archived, name="archived"),
     path("lessons/<int:pk>/", views.review, name="review"),
-    # approve, reject, send-back, archive, unarchive, still-valid, merge
-    path("lessons/<int:pk>/<slug:action>/", views.act, name="act"),
+    # A transition of the review page (lessons.workflow.TRANSITIONS): approve, reject,
+    # send-back, archive, unarchive, still-valid, merge.
+    path("lessons/<int:pk>/<slug:transition>/", views.make_transition, name="act"),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<int:pk>/", views.tag_detail, name="tag"),
     path("tags/<int:pk>/rename/", views.tag_rename, name="tag_rename"),

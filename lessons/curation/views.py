@@ -1,9 +1,11 @@
 """The curation pages (/curation/): Curators and Administrators only, everyone else 403.
 
 Thin views: lists come from lessons.curation, status changes from lessons.workflow, rules
-for tags and categories from lessons.curation. Lessons are fetched through
-``Lesson.objects.visible_to`` (an unknown id is 404). Every action is a POST and ends with
-a message; a form with a mistake comes back with what was typed and the error beside it.
+for tags and categories from lessons.curation. Which transitions the review page offers for
+a lesson, and which ``make_transition`` accepts, is the table's (lessons.workflow.TRANSITIONS).
+Lessons are fetched through ``Lesson.objects.visible_to`` (an unknown id is 404). Every
+change is a POST and ends with a message; a form with a mistake comes back with what was
+typed and the error beside it.
 """
 
 from __future__ import annotations
@@ -29,24 +31,20 @@ from config.pagination import CountedPaginator
 from lessons import workflow
 from lessons.curation import rules as curation
 from lessons.curation.forms import (
-    ApproveForm,
-    ArchiveForm,
+    TRANSITION_FORMS,
     CategoryForm,
     MergeForm,
-    RejectForm,
-    SendBackForm,
-    StillValidForm,
     TagMergeForm,
     TagRenameForm,
-    UnarchiveForm,
+    TransitionForm,
 )
 from lessons.models import Category, Lesson
+from lessons.workflow import Place, Transition
 
 PAGE_SIZE = 25
 TAGS_PAGE_SIZE = 50
 HISTORY_ROWS = 15
 TAGGED_LESSONS_SHOWN = 10
-Status = Lesson.Status
 
 
 def curators_only(view: Callable) -> Callable:
@@ -80,242 +78,181 @@ def _lesson(request: HttpRequest, pk: int) -> Lesson:
 # -- the lists -----------------------------------------------------------------------------------
 
 
-def _list_page(
-    request: HttpRequest, tab: str, lessons: QuerySet, counts: dict[str, int], **context
-) -> HttpResponse:
-    page = CountedPaginator(lessons, PAGE_SIZE, counts[tab]).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "lessons/curation/queue.html",
-        {
-            "tab": tab,
-            "counts": counts,
-            "submitted_count": counts["submitted"],  # the top bar's count, without a query
-            "page": page,
-            "lessons": list(page.object_list),
-            **context,
-        },
+def _tabs(request: HttpRequest, tab: str) -> dict:
+    """The tabs of the lists, with how many lessons each holds, this one ``tab``."""
+    counts = curation.queue_counts(request.user)
+    # The top bar's count of submitted lessons comes from here too, without a query.
+    return {"tab": tab, "counts": counts, "submitted_count": counts["submitted"]}
+
+
+def _list_page(request: HttpRequest, tab: str, lessons: QuerySet) -> HttpResponse:
+    context = _tabs(request, tab)
+    page = CountedPaginator(lessons, PAGE_SIZE, context["counts"][tab]).get_page(
+        request.GET.get("page")
     )
+    context.update(page=page, lessons=list(page.object_list))
+    return render(request, "lessons/curation/queue.html", context)
 
 
 @curators_only
 def queue(request: HttpRequest) -> HttpResponse:
     """Submitted lessons, the longest waiting first."""
-    counts = curation.queue_counts(request.user)
-    return _list_page(request, "submitted", curation.submitted_queue(request.user), counts)
+    return _list_page(request, "submitted", curation.submitted_queue(request.user))
 
 
 @curators_only
 def due(request: HttpRequest) -> HttpResponse:
     """Published lessons whose review date has passed."""
-    counts = curation.queue_counts(request.user)
-    return _list_page(
-        request,
-        "due",
-        curation.due_for_review(request.user),
-        counts,
-        still_valid_form=StillValidForm(),
-    )
+    return _list_page(request, "due", curation.due_for_review(request.user))
 
 
 @curators_only
 def archived(request: HttpRequest) -> HttpResponse:
-    counts = curation.queue_counts(request.user)
-    return _list_page(request, "archived", curation.archived(request.user), counts)
+    return _list_page(request, "archived", curation.archived(request.user))
 
 
 @curators_only
 def duplicates(request: HttpRequest) -> HttpResponse:
-    counts = curation.queue_counts(request.user)
     pairs, scanned, waiting = curation.possible_duplicates(request.user)
-    return render(
-        request,
-        "lessons/curation/duplicates.html",
-        {
-            "tab": "duplicates",
-            "counts": counts,
-            "submitted_count": counts["submitted"],
-            "pairs": pairs,
-            "scanned": scanned,
-            "waiting": waiting,
-        },
-    )
+    context = _tabs(request, "duplicates")
+    context.update(pairs=pairs, scanned=scanned, waiting=waiting)
+    return render(request, "lessons/curation/duplicates.html", context)
 
 
 # -- one lesson ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CuratorAction:
-    """One action of the review page: its form, the workflow call, what to say afterwards."""
+class Outcome:
+    """What the review page says once a transition is made, and where it goes next."""
 
-    form: type[forms.Form]
-    starts_from: tuple[str, ...]
-    run: Callable[[Lesson, object, dict], Lesson]
     done: str  # the message, with {title}; the e-mail news is added after it
-    then: str  # where to go next: "queue", "review" (this lesson) or "kept" (a merge)
+    then: str  # "queue", "review" (this lesson) or "kept" (a merge)
 
 
-ACTIONS: dict[str, CuratorAction] = {
-    "approve": CuratorAction(
-        ApproveForm,
-        (Status.SUBMITTED,),
-        lambda lesson, by, data: workflow.approve(lesson, by=by, review_due=data["review_due"]),
-        "“{title}” is published",
-        "queue",
+OUTCOMES: dict[str, Outcome] = {
+    workflow.APPROVE.name: Outcome("“{title}” is published", "queue"),
+    workflow.REJECT.name: Outcome("“{title}” was rejected", "queue"),
+    workflow.SEND_BACK.name: Outcome("“{title}” went back to its author as a draft", "queue"),
+    workflow.ARCHIVE.name: Outcome("“{title}” is archived", "review"),
+    workflow.UNARCHIVE.name: Outcome("“{title}” is published again", "review"),
+    workflow.STILL_VALID.name: Outcome(
+        "“{title}” was reviewed and still holds: next review on {review_due}", "review"
     ),
-    "reject": CuratorAction(
-        RejectForm,
-        (Status.SUBMITTED,),
-        lambda lesson, by, data: workflow.reject(lesson, by=by, reason=data["reason"]),
-        "“{title}” was rejected",
-        "queue",
-    ),
-    "send_back": CuratorAction(
-        SendBackForm,
-        (Status.SUBMITTED,),
-        lambda lesson, by, data: workflow.send_back(lesson, by=by, comment=data["comment"]),
-        "“{title}” went back to its author as a draft",
-        "queue",
-    ),
-    "archive": CuratorAction(
-        ArchiveForm,
-        (Status.PUBLISHED,),
-        lambda lesson, by, data: workflow.archive(lesson, by=by, reason=data["reason"]),
-        "“{title}” is archived",
-        "review",
-    ),
-    "unarchive": CuratorAction(
-        UnarchiveForm,
-        (Status.ARCHIVED,),
-        lambda lesson, by, data: workflow.unarchive(lesson, by=by, reason=data["reason"]),
-        "“{title}” is published again",
-        "review",
-    ),
-    "still_valid": CuratorAction(
-        StillValidForm,
-        (Status.PUBLISHED,),
-        lambda lesson, by, data: workflow.confirm_still_valid(
-            lesson, by=by, review_due=data["review_due"]
-        ),
-        "“{title}” was reviewed and still holds: next review on {review_due}",
-        "review",
-    ),
-    "merge": CuratorAction(
-        MergeForm,
-        (Status.SUBMITTED, Status.PUBLISHED, Status.REJECTED, Status.ARCHIVED),
-        lambda lesson, by, data: workflow.merge(
-            lesson, into=data["into"], by=by, reason=data["reason"]
-        ),
-        "“{title}” was merged into “{kept}”",
-        "kept",
-    ),
+    workflow.MERGE.name: Outcome("“{title}” was merged into “{kept}”", "kept"),
 }
 
 
-def _action_forms(request: HttpRequest, lesson: Lesson) -> dict[str, forms.Form]:
-    """An empty form for each action the lesson's status allows."""
-    available = {}
-    for name, action in ACTIONS.items():
-        if lesson.status not in action.starts_from:
-            continue
-        if name == "merge":
-            if lesson.merged_into_id:
-                continue
-            into = request.GET.get("into", "")
-            available[name] = MergeForm(
-                initial={"into": into} if into.isdigit() else None,
-                candidates=curation.merge_candidates(request.user, lesson),
-            )
-        elif name == "send_back" and not (lesson.shows_submitter and lesson.submitted_by.is_active):
-            continue  # anonymous, or its author left: nobody to send it back to
-        elif name == "unarchive" and lesson.merged_into_id:
-            continue
-        else:
-            available[name] = action.form()
-    return available
+def _transition_form(
+    request: HttpRequest, lesson: Lesson, transition: Transition, data=None
+) -> TransitionForm:
+    """The form of one transition of ``lesson``: empty, or bound to ``data``."""
+    form_class = TRANSITION_FORMS[transition.name]
+    if form_class is not MergeForm:
+        return form_class(data)
+    into = request.GET.get("into", "")
+    return MergeForm(
+        data,
+        initial={"into": into} if into.isdigit() else None,
+        candidates=curation.merge_candidates(request.user, lesson),
+    )
+
+
+def _transition_forms(request: HttpRequest, lesson: Lesson) -> dict[str, TransitionForm]:
+    """An empty form for each transition the table lets this lesson take on this page."""
+    return {
+        transition.name: _transition_form(request, lesson, transition)
+        for transition in workflow.open_transitions(lesson, request.user, on=Place.REVIEW_PAGE)
+    }
+
+
+def _merge_search(request: HttpRequest, lesson: Lesson, *, offered: bool) -> dict:
+    """The lessons found to merge this one into, and the one chosen (``?find=``, ``?into=``)."""
+    find = request.GET.get("find", "").strip()[:200]
+    into = request.GET.get("into", "")
+    merge_target = None
+    if offered and into.isdigit():
+        candidates = curation.merge_candidates(request.user, lesson)
+        merge_target = candidates.select_related("project").filter(pk=int(into)).first()
+    return {
+        "find": find,
+        "found": curation.find_merge_candidates(request.user, lesson, find) if find else [],
+        "merge_target": merge_target,
+    }
+
+
+def _lesson_record(request: HttpRequest, lesson: Lesson) -> dict:
+    """The lesson's history and what hangs on it, for the review page's side panels."""
+    history = lesson.history.select_related("history_user").order_by("-history_date", "-history_id")
+    return {
+        "today": timezone.localdate(),
+        "history": list(history[:HISTORY_ROWS]),
+        "history_total": history.count(),
+        "actions_count": lesson.actions.count(),
+        "applications_count": lesson.applications.count(),
+        "merged_lessons": Lesson.objects.visible_to(request.user)
+        .filter(merged_into=lesson)
+        .only("pk", "title"),
+    }
 
 
 def _review_page(
     request: HttpRequest, lesson: Lesson, bound: forms.Form | None = None
 ) -> HttpResponse:
-    action_forms = _action_forms(request, lesson)
+    transition_forms = _transition_forms(request, lesson)
     if bound is not None:
-        action_forms[bound.prefix] = bound
-    find = request.GET.get("find", "").strip()[:200]
-    into = request.GET.get("into", "")
-    merge_target = None
-    if "merge" in action_forms and into.isdigit():
-        candidates = curation.merge_candidates(request.user, lesson)
-        merge_target = candidates.select_related("project").filter(pk=int(into)).first()
-    history = lesson.history.select_related("history_user").order_by("-history_date", "-history_id")
-    return render(
-        request,
-        "lessons/curation/review.html",
-        {
-            "lesson": lesson,
-            "tags": list(lesson.tags.all()),
-            "forms": action_forms,
-            "bound": bound,
-            "find": find,
-            "found": curation.find_merge_candidates(request.user, lesson, find) if find else [],
-            "merge_target": merge_target,
-            "today": timezone.localdate(),
-            "history": list(history[:HISTORY_ROWS]),
-            "history_total": history.count(),
-            "actions_count": lesson.actions.count(),
-            "applications_count": lesson.applications.count(),
-            "merged_lessons": Lesson.objects.visible_to(request.user)
-            .filter(merged_into=lesson)
-            .only("pk", "title"),
-        },
+        transition_forms[bound.prefix] = bound
+    context = {"lesson": lesson, "forms": transition_forms, "bound": bound}
+    context.update(
+        tags=list(lesson.tags.all()),
+        **_merge_search(request, lesson, offered=workflow.MERGE.name in transition_forms),
+        **_lesson_record(request, lesson),
     )
+    return render(request, "lessons/curation/review.html", context)
 
 
 @curators_only
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    """One lesson as a curator reviews it: every field, its history, the actions."""
+    """One lesson as a curator reviews it: every field, its history, its transitions."""
     return _review_page(request, _lesson(request, pk))
 
 
 @curators_only
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Run one action of the review page; a mistake shows the page again, nothing lost."""
-    action = action.replace("-", "_")
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise Http404("No such curator action.")
+def make_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    """Make one transition of the review page; a mistake shows the page again, nothing lost."""
+    chosen = workflow.transition_at(transition)
+    if chosen is None or Place.REVIEW_PAGE not in chosen.offered_on:
+        raise Http404("No such transition.")
     lesson = _lesson(request, pk)
-    extra = {"candidates": curation.merge_candidates(request.user, lesson)}
-    form = spec.form(request.POST, **(extra if action == "merge" else {}))
-    if form.is_valid():
+    form = _transition_form(request, lesson, chosen, request.POST)
+    refusal = chosen.refusal(lesson, request.user)
+    if refusal is not None:
+        form.add_error(None, refusal)
+    elif form.is_valid():
         try:
-            result = spec.run(lesson, request.user, form.cleaned_data)
+            result = workflow.make(chosen, lesson, by=request.user, data=form.cleaned_data)
         except workflow.TransitionError as error:
             form.add_error(None, str(error))
         else:
-            told = Lesson.objects.select_related("submitted_by").get(pk=lesson.pk)
-            text = spec.done.format(
-                title=lesson.title,
-                kept=result.title,
-                review_due=date_format(result.review_due, "j M Y") if result.review_due else "",
-            )
-            messages.success(request, text + curation.news_sent_to(told) + ".")
-            return _after(request, spec.then, lesson, result)
+            return _done(request, OUTCOMES[chosen.name], lesson, result)
     return _review_page(request, lesson, bound=form)
 
 
-def _after(request: HttpRequest, then: str, lesson: Lesson, result: Lesson) -> HttpResponse:
-    # A fixed set of places to go back to, never an address from the form.
-    back = request.POST.get("next")
-    if back == "due":
+def _done(request: HttpRequest, outcome: Outcome, lesson: Lesson, result: Lesson) -> HttpResponse:
+    """Say what was done and who was told; go back to a fixed place, never one from the form."""
+    told = Lesson.objects.select_related("submitted_by").get(pk=lesson.pk)
+    text = outcome.done.format(
+        title=lesson.title,
+        kept=result.title,
+        review_due=date_format(result.review_due, "j M Y") if result.review_due else "",
+    )
+    messages.success(request, text + curation.news_sent_to(told) + ".")
+    if request.POST.get("next") == "due":
         return redirect("curation:due")
-    if then == "queue":
+    if outcome.then == "queue":
         return redirect("curation:queue")
-    if then == "kept":
-        return redirect("curation:review", result.pk)
-    return redirect("curation:review", lesson.pk)
+    return redirect("curation:review", result.pk if outcome.then == "kept" else lesson.pk)
 
 
 # -- tags ------------------------------------------------------------------------------------------
@@ -409,13 +346,19 @@ def tag_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(Tag, pk=pk)
+    deleted = _delete_unused(request, lambda: curation.delete_unused_tag(tag), f"tag “{tag.name}”")
+    return redirect("curation:tags") if deleted else redirect("curation:tag", tag.pk)
+
+
+def _delete_unused(request: HttpRequest, delete: Callable[[], None], what: str) -> bool:
+    """Delete a tag or category no lesson uses, and say so; when one does, say why not."""
     try:
-        curation.delete_unused_tag(tag)
+        delete()
     except curation.CurationError as error:
         messages.error(request, str(error))
-        return redirect("curation:tag", tag.pk)
-    messages.success(request, f"The unused tag “{tag.name}” was deleted.")
-    return redirect("curation:tags")
+        return False
+    messages.success(request, f"The unused {what} was deleted.")
+    return True
 
 
 # -- categories ---------------------------------------------------------------------------------
@@ -455,10 +398,7 @@ def category_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=pk)
-    try:
-        curation.delete_unused_category(category)
-    except curation.CurationError as error:
-        messages.error(request, str(error))
-        return redirect("curation:category", category.pk)
-    messages.success(request, f"The unused category “{category.name}” was deleted.")
-    return redirect("curation:categories")
+    deleted = _delete_unused(
+        request, lambda: curation.delete_unused_category(category), f"category “{category.name}”"
+    )
+    return redirect("curation:categories") if deleted else redirect("curation:category", pk)
