@@ -95,12 +95,14 @@ def stems(text: str | None) -> dict[str, str]:
 
 # -- do two lessons look like the same lesson? ------------------------------------------------
 
-# Two lessons look alike when their titles share most of their words (at least this many, and
-# at least this share of the shorter title's), or when their texts (title, summary and the
-# lesson itself) share at least this many words and this share of the words of the one with
-# fewer, one of them in both titles: generic advice ("agree it early, write it down") shared by
-# lessons about different things does not make them alike.
+# Two lessons look alike when their titles share most of their words (at least two, and at
+# least 60% of the shorter title's: "Supplier invoices were paid late" is not "Supplier test
+# environment arrived late"), or when their texts (title, summary and the lesson itself) share
+# at least four words and half the words of the one with fewer, one of them in both titles:
+# generic advice ("agree it early, write it down") shared by lessons about different things
+# does not make them alike.
 MIN_SHARED_TITLE_WORDS = 2
+MIN_SHARED_TITLE_SHARE = 0.6
 MIN_SHARED_WORDS = 4
 MIN_SHARED_SHARE = 0.5
 
@@ -146,7 +148,7 @@ def likeness(mine: Wording, theirs: Wording) -> Likeness | None:
     overlap = _share(len(shared), mine.whole, theirs.whole)
     titles_alike = (
         len(in_title) >= MIN_SHARED_TITLE_WORDS
-        and _share(len(in_title), mine.title, theirs.title) >= MIN_SHARED_SHARE
+        and _share(len(in_title), mine.title, theirs.title) >= MIN_SHARED_TITLE_SHARE
     )
     texts_alike = bool(in_title) and len(shared) >= MIN_SHARED_WORDS and overlap >= MIN_SHARED_SHARE
     if not (titles_alike or texts_alike):
