@@ -8,8 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.roles import CONTRIBUTOR
-from tests.factories import MembershipFactory, PhaseFactory, UserFactory
+from tests.factories import PhaseFactory
 
 TODAY = datetime.date(2026, 6, 15)
 
@@ -77,13 +76,6 @@ def test_without_a_date_the_current_phase_is_todays(project_a):
 
     assert project_a.current_phase().name == "Yesterday"
     assert project_a.current_phase(today + datetime.timedelta(1)).name == "Tomorrow"
-
-
-@pytest.fixture
-def manager(project_a):
-    user = UserFactory(username="pm", first_name="Pat", last_name="Manager", role=CONTRIBUTOR)
-    MembershipFactory(project=project_a, user=user, role="manager")
-    return user
 
 
 def _phase_link(page: str) -> str | None:
