@@ -345,22 +345,18 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
-def _delete_unless_used(item: Tag | Category, uses: int, refusal: str) -> None:
-    """Delete ``item`` when nothing uses it; else refuse, saying ``refusal``."""
+def _delete_unless_used(item: Tag | Category, uses: int, used: str, instead: str) -> None:
+    """Delete ``item`` when nothing uses it; else refuse: “name” ``used``: ``instead``."""
     if uses:
-        raise CurationError(refusal)
+        raise CurationError(f"“{item.name}” {used}: {instead}.")
     item.delete()
 
 
 @transaction.atomic
 def delete_unused_tag(tag: Tag) -> None:
     uses = TaggedItem.objects.filter(tag=tag).count()
-    _delete_unless_used(
-        tag,
-        uses,
-        f"“{tag.name}” is still used {_count(uses, 'time')}: "
-        "merge it into another tag instead, or remove it from those lessons first.",
-    )
+    instead = "merge it into another tag instead, or remove it from those lessons first"
+    _delete_unless_used(tag, uses, f"is still used {_count(uses, 'time')}", instead)
 
 
 # -- categories -----------------------------------------------------------------------------------
@@ -374,9 +370,6 @@ def categories_with_usage() -> QuerySet:
 def delete_unused_category(category: Category) -> None:
     """Delete a category no lesson uses, in any status (archived ones too)."""
     uses = Lesson.objects.filter(category=category).count()
-    _delete_unless_used(
-        category,
-        uses,
-        f"“{category.name}” is used by {_count(uses, 'lesson')}, so it cannot be deleted: "
-        "give those lessons another category first, or rename this one.",
-    )
+    used = f"is used by {_count(uses, 'lesson')}, so it cannot be deleted"
+    instead = "give those lessons another category first, or rename this one"
+    _delete_unless_used(category, uses, used, instead)
