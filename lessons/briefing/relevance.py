@@ -113,7 +113,7 @@ def _shared_tags(tag_ids: list[int]) -> Least | Value:
     return Least(Coalesce(carried, Value(0)), Value(MAX_SHARED_TAGS_COUNTED))
 
 
-def _scored(lessons: QuerySet, project: Project, visible: QuerySet, tag_ids: list[int]):
+def _scored(lessons: QuerySet, project: Project, visible: QuerySet, tag_ids: list[int]) -> QuerySet:
     """``lessons`` with what each has in common with ``project`` and its ``relevance``."""
     return lessons.annotate(
         same_type=_flag(Q(project__project_type_id=project.project_type_id)),
