@@ -49,16 +49,6 @@ def team_of(project: Project, *also: User):
     )
 
 
-def current_phase(project: Project) -> Phase | None:
-    """The phase under way today by its dates, else the latest one that has started."""
-    today = timezone.localdate()
-    started = project.phases.filter(Q(start_date__lte=today) | Q(start_date__isnull=True))
-    return (
-        started.filter(Q(end_date__gte=today) | Q(end_date__isnull=True)).order_by("order").first()
-        or started.order_by("-order").first()
-    )
-
-
 class ReviewOpenForm(forms.ModelForm):
     """Open a phase review session: which phase, when, who facilitates."""
 
@@ -90,7 +80,7 @@ class ReviewOpenForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
             self.initial.setdefault("facilitator", user.pk)
-            phase = current_phase(project)
+            phase = project.current_phase()
             if phase is not None:
                 self.initial.setdefault("phase", phase.pk)
 

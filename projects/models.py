@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -119,6 +121,28 @@ class Project(models.Model):
     def add_default_phases(self) -> None:
         for order, name in enumerate(DEFAULT_PHASES, start=1):
             Phase.objects.get_or_create(project=self, name=name, defaults={"order": order})
+
+    def current_phase(self, today: datetime.date | None = None) -> Phase | None:
+        """The phase under way on ``today`` (by default today), or None.
+
+        A phase is under way from its start date to its end date, both included; without an
+        end date it has not ended. Dates alone decide: a phase without a start date is never
+        current, since nobody said it began (the default phases have no dates, so a project
+        whose phases carry none has no current phase), and neither is one that starts later.
+        When several are under way (phases overlap, or an earlier one was never closed), the
+        one that started last is current: work moves on to the newer phase. Of phases starting
+        the same day, the later in the project's order is current.
+
+        The project page links the kick-off briefing for this phase, and a new review session
+        proposes it.
+        """
+        today = today or timezone.localdate()
+        return (
+            self.phases.filter(start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .order_by("-start_date", "-order", "-pk")
+            .first()
+        )
 
 
 class Phase(models.Model):

@@ -7,11 +7,9 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from lessons.briefing import relevance as briefing
 from lessons.models import Lesson
 from lessons.practice.services import applied_in
 from projects import services
@@ -44,7 +42,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         "projects/project_detail.html",
         {
             "project": project,
-            "phase_now": briefing.current_phase(project, timezone.localdate()),
+            "phase_now": project.current_phase(),
             "phases": project.phases.annotate(review_count=Count("reviews")),
             "reviews": project.reviews.select_related("phase", "facilitator").order_by(
                 "-held_on", "-pk"
@@ -259,8 +257,3 @@ def _closed_message(result: services.ClosedReview) -> str:
             f"{'them' if kept != 1 else 'it'}."
         )
     return message
-
-
-# -- kick-off briefing --------------------------------------------------------------------------
-
-

@@ -7,7 +7,6 @@ lessons, one for their tags), whatever the number of lessons. Every lesson comes
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -90,6 +90,59 @@ def _tags_to_match(project: Project, visible) -> list[Tag]:
     )
 
 
+def _flag(condition: Q | Exists) -> Case:
+    """1 where ``condition`` holds, else 0."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _shared_tags(tag_ids: list[int]) -> Least | Value:
+    """How many of ``tag_ids`` a lesson carries, counted up to ``MAX_SHARED_TAGS_COUNTED``."""
+    if not tag_ids:
+        return Value(0)
+    lesson_type = ContentType.objects.get_for_model(Lesson)
+    carried = Subquery(
+        TaggedItem.objects.filter(
+            content_type=lesson_type, object_id=OuterRef("pk"), tag_id__in=tag_ids
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+    return Least(Coalesce(carried, Value(0)), Value(MAX_SHARED_TAGS_COUNTED))
+
+
+def _scored(lessons: QuerySet, project: Project, visible: QuerySet, tag_ids: list[int]) -> QuerySet:
+    """``lessons`` with what each has in common with ``project`` and its ``relevance``."""
+    return lessons.annotate(
+        same_type=_flag(Q(project__project_type_id=project.project_type_id)),
+        same_department=_flag(Q(project__department_id=project.department_id)),
+        shared_tags=_shared_tags(tag_ids),
+        impact_weight=Case(
+            When(impact=Lesson.Impact.CRITICAL, then=Value(WEIGHT_CRITICAL)),
+            When(impact=Lesson.Impact.HIGH, then=Value(WEIGHT_HIGH)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        ),
+        # Recurrence counts only through lessons the user may see: a reason must not hint
+        # at a lesson they cannot open.
+        recurring=_flag(
+            Exists(visible.filter(pk=OuterRef("recurrence_of_id")))
+            | Exists(visible.filter(recurrence_of_id=OuterRef("pk")))
+        ),
+    ).annotate(
+        relevance=(
+            F("same_type") * Value(WEIGHT_SAME_TYPE)
+            + F("same_department") * Value(WEIGHT_SAME_DEPARTMENT)
+            + F("shared_tags") * Value(WEIGHT_PER_SHARED_TAG)
+            + F("impact_weight")
+            + F("recurring") * Value(WEIGHT_RECURRING)
+            + (F("usefulness") - Value(BAYES_PRIOR_SCORE)) * Value(WEIGHT_PER_USEFULNESS_POINT)
+        )
+    )
+
+
 def relevant_lessons(
     project: Project,
     user: User | AnonymousUser,
@@ -105,65 +158,16 @@ def relevant_lessons(
     """
     visible = Lesson.objects.visible_to(user)
     tags = _tags_to_match(project, visible)
-    tag_ids = [tag.pk for tag in tags]
-    lesson_type = ContentType.objects.get_for_model(Lesson)
-    shared_tags = Coalesce(
-        Subquery(
-            TaggedItem.objects.filter(
-                content_type=lesson_type, object_id=OuterRef("pk"), tag_id__in=tag_ids
-            )
-            .order_by()
-            .values("object_id")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-    def flag(condition: Q | Exists) -> Case:
-        return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-    candidates = (
-        visible.published()
-        .filter(merged_into__isnull=True)
-        .exclude(project=project)
-        .annotate(
-            same_type=flag(Q(project__project_type_id=project.project_type_id)),
-            same_department=flag(Q(project__department_id=project.department_id)),
-            shared_tags=Least(shared_tags, Value(MAX_SHARED_TAGS_COUNTED)) if tag_ids else Value(0),
-            impact_weight=Case(
-                When(impact=Lesson.Impact.CRITICAL, then=Value(WEIGHT_CRITICAL)),
-                When(impact=Lesson.Impact.HIGH, then=Value(WEIGHT_HIGH)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            ),
-            # Recurrence counts only through lessons the user may see: a reason must not hint
-            # at a lesson they cannot open.
-            recurring=flag(
-                Exists(visible.filter(pk=OuterRef("recurrence_of_id")))
-                | Exists(visible.filter(recurrence_of_id=OuterRef("pk")))
-            ),
-        )
-        .annotate(
-            relevance=(
-                F("same_type") * Value(WEIGHT_SAME_TYPE)
-                + F("same_department") * Value(WEIGHT_SAME_DEPARTMENT)
-                + F("shared_tags") * Value(WEIGHT_PER_SHARED_TAG)
-                + F("impact_weight")
-                + F("recurring") * Value(WEIGHT_RECURRING)
-                + (F("usefulness") - Value(BAYES_PRIOR_SCORE)) * Value(WEIGHT_PER_USEFULNESS_POINT)
-            )
-        )
-        .filter(relevance__gt=0)
-    )
+    others = visible.published().filter(merged_into__isnull=True).exclude(project=project)
     if phase is not None:
-        candidates = candidates.filter(phase__name=phase.name)
-    ranked = list(
-        candidates.for_cards().order_by(
-            "-relevance", "-usefulness", F("published_at").desc(nulls_last=True), "-pk"
-        )[:limit]
+        others = others.filter(phase__name=phase.name)
+    candidates = _scored(others, project, visible, [tag.pk for tag in tags])
+    best_first = (
+        candidates.filter(relevance__gt=0)
+        .for_cards()
+        .order_by("-relevance", "-usefulness", F("published_at").desc(nulls_last=True), "-pk")
     )
+    ranked = list(best_first[:limit])
     tag_names = {tag.name for tag in tags}
     for lesson in ranked:
         lesson.reasons = _reasons(lesson, tag_names)
@@ -252,14 +256,4 @@ def checklist_items_from(lesson: Lesson) -> list[ChecklistItem]:
         lesson.checklist_items.select_related("checklist", "checklist__project_type").order_by(
             "checklist__name", "checklist_id", "order", "pk"
         )
-    )
-
-
-def current_phase(project: Project, today: datetime.date) -> Phase | None:
-    """The phase under way on ``today`` by its dates (the latest started, if several)."""
-    return (
-        project.phases.filter(start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .order_by("-start_date", "-order")
-        .first()
     )

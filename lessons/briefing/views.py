@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +23,9 @@ from projects import services
 from projects.models import KickoffAssignment, Project
 from projects.views import _managed_project
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 
 def kickoff(request: HttpRequest, code: str) -> HttpResponse:
     """The lessons of earlier projects most relevant to this one, and its checklists.
@@ -35,20 +41,13 @@ def kickoff(request: HttpRequest, code: str) -> HttpResponse:
     )
     phase = None
     if request.GET.get("phase"):
-        phase_id = request.GET["phase"]
-        if not (phase_id.isascii() and phase_id.isdigit() and len(phase_id) <= 9):
+        phase_id = _as_id(request.GET["phase"])
+        if phase_id is None:
             raise Http404("No such phase.")
-        phase = get_object_or_404(project.phases, pk=int(phase_id))
+        phase = get_object_or_404(project.phases, pk=phase_id)
     ranked = briefing.relevant_lessons(project, request.user, phase=phase)
     can_manage = policy.can_manage_project(request.user, project)
-    # Who presents what: only lessons the viewer may see, one query whatever their number.
-    assignments = list(
-        KickoffAssignment.objects.filter(
-            project=project, lesson__in=Lesson.objects.visible_to(request.user)
-        )
-        .select_related("assignee", "lesson")
-        .order_by("assignee__first_name", "assignee__last_name", "lesson__title", "pk")
-    )
+    assignments = _assignments(project, request.user)
     by_lesson = {assignment.lesson_id: assignment for assignment in assignments}
     for lesson in ranked:
         lesson.assignment = by_lesson.get(lesson.pk)
@@ -72,12 +71,27 @@ def kickoff(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _as_id(value: object) -> int | None:
+    """``value`` as an id of ours (at most nine ASCII digits), or None."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def _assignments(project: Project, user: User | AnonymousUser) -> list[KickoffAssignment]:
+    """Who presents what: only lessons the viewer may see, one query whatever their number."""
+    return list(
+        KickoffAssignment.objects.filter(
+            project=project, lesson__in=Lesson.objects.visible_to(user)
+        )
+        .select_related("assignee", "lesson")
+        .order_by("assignee__first_name", "assignee__last_name", "lesson__title", "pk")
+    )
+
+
 def _kickoff_query(request: HttpRequest) -> str:
     """The kick-off page's own query string (``phase`` only), kept across its POST forms."""
     phase_id = request.GET.get("phase", "")
-    if phase_id.isascii() and phase_id.isdigit() and len(phase_id) <= 9:
-        return f"?phase={phase_id}"
-    return ""
+    return f"?phase={phase_id}" if _as_id(phase_id) is not None else ""
 
 
 def _back_to_kickoff(request: HttpRequest, project: Project) -> HttpResponse:
@@ -86,19 +100,18 @@ def _back_to_kickoff(request: HttpRequest, project: Project) -> HttpResponse:
 
 def _kickoff_lesson(request: HttpRequest, lesson_id) -> Lesson:
     """A lesson the manager may see, or 404."""
-    if not (str(lesson_id).isascii() and str(lesson_id).isdigit() and len(str(lesson_id)) <= 9):
+    pk = _as_id(lesson_id)
+    if pk is None:
         raise Http404("No such lesson.")
-    return get_object_or_404(Lesson.objects.visible_to(request.user), pk=int(lesson_id))
+    return get_object_or_404(Lesson.objects.visible_to(request.user), pk=pk)
 
 
 @require_POST
 def kickoff_assign(request: HttpRequest, code: str) -> HttpResponse:
     project = _managed_project(request, code, "assigns briefing lessons")
     lesson = _kickoff_lesson(request, request.POST.get("lesson", ""))
-    assignee_id = request.POST.get("assignee", "")
-    assignee = None
-    if assignee_id.isascii() and assignee_id.isdigit() and len(assignee_id) <= 9:
-        assignee = User.objects.filter(pk=int(assignee_id)).first()
+    assignee_id = _as_id(request.POST.get("assignee", ""))
+    assignee = None if assignee_id is None else User.objects.filter(pk=assignee_id).first()
     if assignee is None:
         messages.error(request, "Choose a team member to present this lesson.")
         return _back_to_kickoff(request, project)
@@ -137,13 +150,37 @@ def kickoff_reviewed(request: HttpRequest, code: str) -> HttpResponse:
     return _back_to_kickoff(request, project)
 
 
-@require_POST
-def kickoff_action(request: HttpRequest, code: str, lesson_id: int) -> HttpResponse:
-    project = _managed_project(request, code, "turns briefing lessons into actions")
-    lesson = _kickoff_lesson(request, lesson_id)
-    if not policy.can_add_action(request.user, lesson):
-        messages.error(request, "Only contributors add actions, and only to published lessons.")
-        return _back_to_kickoff(request, project)
+def _briefing_lesson_step(what: str, allowed: Callable[[User, Lesson], bool], refusal: str):
+    """Make ``act(request, project, lesson)`` a manager's POST step on one briefing lesson.
+
+    The view finds the project the user manages (``what`` names the step for anyone else)
+    and a lesson they may see; when the rule ``allowed`` lets them, ``act`` runs and its
+    answer is the message, else ``refusal`` is. Then back to the briefing.
+    """
+
+    def decorate(act: Callable[[HttpRequest, Project, Lesson], str]):
+        @require_POST
+        @functools.wraps(act)
+        def view(request: HttpRequest, code: str, lesson_id: int) -> HttpResponse:
+            project = _managed_project(request, code, what)
+            lesson = _kickoff_lesson(request, lesson_id)
+            if allowed(request.user, lesson):
+                messages.success(request, act(request, project, lesson))
+            else:
+                messages.error(request, refusal)
+            return _back_to_kickoff(request, project)
+
+        return view
+
+    return decorate
+
+
+@_briefing_lesson_step(
+    "turns briefing lessons into actions",
+    policy.can_add_action,
+    "Only contributors add actions, and only to published lessons.",
+)
+def kickoff_action(request: HttpRequest, project: Project, lesson: Lesson) -> str:
     create_action(
         lesson,
         description=f"Apply in {project.code}: {lesson.title}",
@@ -151,19 +188,15 @@ def kickoff_action(request: HttpRequest, code: str, lesson_id: int) -> HttpRespo
         due_on=timezone.localdate() + datetime.timedelta(days=30),
         target=project.code,
     )
-    messages.success(request, f"Action added on “{lesson.title}”, due in 30 days, owned by you.")
-    return _back_to_kickoff(request, project)
+    return f"Action added on “{lesson.title}”, due in 30 days, owned by you."
 
 
-@require_POST
-def kickoff_plan(request: HttpRequest, code: str, lesson_id: int) -> HttpResponse:
-    project = _managed_project(request, code, "plans to apply briefing lessons")
-    lesson = _kickoff_lesson(request, lesson_id)
-    if not policy.can_record_application(request.user, lesson):
-        messages.error(
-            request, "Only contributors record applications, and only of published lessons."
-        )
-        return _back_to_kickoff(request, project)
+@_briefing_lesson_step(
+    "plans to apply briefing lessons",
+    policy.can_record_application,
+    "Only contributors record applications, and only of published lessons.",
+)
+def kickoff_plan(request: HttpRequest, project: Project, lesson: Lesson) -> str:
     record_application(
         lesson,
         project=project,
@@ -171,5 +204,4 @@ def kickoff_plan(request: HttpRequest, code: str, lesson_id: int) -> HttpRespons
         how="Planned at kick-off",
         outcome=Application.Outcome.TOO_EARLY,
     )
-    messages.success(request, f"Planned: {project.code} applies “{lesson.title}”.")
-    return _back_to_kickoff(request, project)
+    return f"Planned: {project.code} applies “{lesson.title}”."

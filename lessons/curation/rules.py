@@ -8,7 +8,6 @@ from ``Lesson.objects.visible_to(user)``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +33,7 @@ from taggit.models import Tag, TaggedItem
 from lessons import search
 from lessons.history import CHANGE_REASON_LENGTH
 from lessons.models import CARD_DEFERRED_FIELDS, Category, Lesson
+from lessons.text import LIKENESS_FIELDS, Wording, likeness
 from lessons.workflow import recipient_of_news
 
 if TYPE_CHECKING:
@@ -41,14 +41,11 @@ if TYPE_CHECKING:
 
 Status = Lesson.Status
 
-# Possible duplicates: of the lessons search.similar() finds for a submitted lesson, those
-# sharing at least this share of their title-and-summary words (and at least this many).
-DUPLICATE_OVERLAP = 0.3
-DUPLICATE_MIN_SHARED = 3
+# Possible duplicates: of the lessons search.similar() finds for a submitted lesson, at most
+# this many that the likeness rule (lessons.text) accepts.
 DUPLICATES_PER_LESSON = 3
 # Each submitted lesson costs two search queries: only the oldest this many are compared.
 DUPLICATE_SCAN_LIMIT = 40
-_WORD = re.compile(r"[\w']+")
 
 
 class CurationError(Exception):
@@ -156,16 +153,6 @@ def find_merge_candidates(user: User, lesson: Lesson, text: str, limit: int = 10
     return found[:limit]
 
 
-def _stems(text: str) -> dict[str, str]:
-    """Significant words by their first five letters ("rehearse" and "rehearsal" count as
-    one), each with the first word that had them."""
-    stems: dict[str, str] = {}
-    for word in _WORD.findall(text.lower()):
-        if len(word) > 3 and word not in search.STOP_WORDS:
-            stems.setdefault(word[:5], word)
-    return stems
-
-
 @dataclass
 class DuplicatePair:
     lesson: Lesson  # the submitted lesson
@@ -174,38 +161,46 @@ class DuplicatePair:
     overlap: float
 
 
+def _with_likeness_fields(lessons: QuerySet) -> QuerySet:
+    """Rows as a curator's list loads them, plus the text the likeness rule reads."""
+    return lessons.defer(None).defer(
+        *(name for name in CARD_DEFERRED_FIELDS if name not in LIKENESS_FIELDS)
+    )
+
+
 def possible_duplicates(user: User) -> tuple[list[DuplicatePair], int, int]:
     """Pairs of a submitted lesson and a visible lesson much like it, each pair once.
 
-    Returns the pairs, how many submitted lessons were compared, and how many are waiting.
-    Only the oldest ``DUPLICATE_SCAN_LIMIT`` submitted lessons are compared (two search
-    queries each), so the page stays quick however long the queue grows.
+    A pair is two lessons the likeness rule (``lessons.text``) finds alike, the rule the
+    author's check before submitting applies too. Returns the pairs, how many submitted
+    lessons were compared, and how many are waiting. Only the oldest
+    ``DUPLICATE_SCAN_LIMIT`` submitted lessons are compared (two search queries each), so
+    the page stays quick however long the queue grows.
     """
-    queue = submitted_queue(user).with_tag_list()
+    queue = _with_likeness_fields(submitted_queue(user).with_tag_list())
     waiting = queue.count()
     scanned = list(queue[:DUPLICATE_SCAN_LIMIT])
-    pool = _for_rows(
-        Lesson.objects.visible_to(user).filter(
-            status__in=[Status.PUBLISHED, Status.SUBMITTED], merged_into__isnull=True
+    pool = _with_likeness_fields(
+        _for_rows(
+            Lesson.objects.visible_to(user).filter(
+                status__in=[Status.PUBLISHED, Status.SUBMITTED], merged_into__isnull=True
+            )
         )
     )
     pairs: list[DuplicatePair] = []
     seen: set[frozenset[int]] = set()
     for lesson in scanned:
         text = " ".join([lesson.title, lesson.summary, *(tag.name for tag in lesson.tag_list)])
-        mine = _stems(f"{lesson.title} {lesson.summary}")
         found = search.similar(pool.exclude(pk=lesson.pk), text, limit=DUPLICATES_PER_LESSON * 2)
+        mine = Wording.of(lesson)
         kept = 0
         for other in found:
-            theirs = _stems(f"{other.title} {other.summary}")
-            shared = mine.keys() & theirs.keys()
-            overlap = len(shared) / max(1, min(len(mine), len(theirs)))
+            alike = likeness(mine, Wording.of(other))
             key = frozenset({lesson.pk, other.pk})
-            if len(shared) < DUPLICATE_MIN_SHARED or overlap < DUPLICATE_OVERLAP or key in seen:
+            if alike is None or key in seen:
                 continue
             seen.add(key)
-            words = [word for stem, word in mine.items() if stem in shared]
-            pairs.append(DuplicatePair(lesson, other, words, overlap))
+            pairs.append(DuplicatePair(lesson, other, alike.shared, alike.overlap))
             kept += 1
             if kept == DUPLICATES_PER_LESSON:
                 break
@@ -345,15 +340,23 @@ def merge_tags(source: Tag, into: Tag, *, by: User | None = None) -> int:
     return moved
 
 
+def _count(number: int, noun: str) -> str:
+    """A number with its noun: "1 lesson", "2 lessons"."""
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _delete_unless_used(item: Tag | Category, uses: int, used: str, instead: str) -> None:
+    """Delete ``item`` when nothing uses it; else refuse: “name” ``used``: ``instead``."""
+    if uses:
+        raise CurationError(f"“{item.name}” {used}: {instead}.")
+    item.delete()
+
+
 @transaction.atomic
 def delete_unused_tag(tag: Tag) -> None:
     uses = TaggedItem.objects.filter(tag=tag).count()
-    if uses:
-        raise CurationError(
-            f"“{tag.name}” is still used {uses} time{'s' if uses != 1 else ''}: "
-            "merge it into another tag instead, or remove it from those lessons first."
-        )
-    tag.delete()
+    instead = "merge it into another tag instead, or remove it from those lessons first"
+    _delete_unless_used(tag, uses, f"is still used {_count(uses, 'time')}", instead)
 
 
 # -- categories -----------------------------------------------------------------------------------
@@ -367,9 +370,6 @@ def categories_with_usage() -> QuerySet:
 def delete_unused_category(category: Category) -> None:
     """Delete a category no lesson uses, in any status (archived ones too)."""
     uses = Lesson.objects.filter(category=category).count()
-    if uses:
-        raise CurationError(
-            f"“{category.name}” is used by {uses} lesson{'s' if uses != 1 else ''}, so it "
-            "cannot be deleted: give those lessons another category first, or rename this one."
-        )
-    category.delete()
+    used = f"is used by {_count(uses, 'lesson')}, so it cannot be deleted"
+    instead = "give those lessons another category first, or rename this one"
+    _delete_unless_used(category, uses, used, instead)

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from django.db.models import FloatField, QuerySet, Value
 
 from lessons.search.backends import backend
-from lessons.search.query import _WORD, STOP_WORDS, ParsedQuery, parse_query
+from lessons.search.query import ParsedQuery, parse_query
 from lessons.search.suggest import suggest
+from lessons.text import STOP_WORDS, significant_words
 
 # -- the interface the rest of Hindsight uses ------------------------------------------
 
@@ -74,9 +75,7 @@ def similar(queryset: QuerySet, text: str, limit: int = 5, pool: int = 300) -> Q
     Only the first ``pool`` matches are ranked: related lessons need not be the very best
     of tens of thousands of matches, and ranking reads each candidate's whole vector.
     """
-    words = [
-        w for w in dict.fromkeys(_WORD.findall(text.lower())) if len(w) > 3 and w not in STOP_WORDS
-    ][:12]
+    words = significant_words(text)[:12]
     if not words:
         return queryset.none()
     parsed = ParsedQuery(groups=[[[word]] for word in words])
@@ -87,6 +86,7 @@ def similar(queryset: QuerySet, text: str, limit: int = 5, pool: int = 300) -> Q
 
 
 __all__ = [
+    "STOP_WORDS",
     "ParsedQuery",
     "index_lessons",
     "matching",

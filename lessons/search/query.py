@@ -6,27 +6,12 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from lessons.text import STOP_WORDS, WORD
+
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 
 
-# PostgreSQL's English stop words: dropped from bare words on both backends, so a query
-# means the same everywhere (SQLite's porter tokenizer would otherwise match them).
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can did do does doing don down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is
-    it its itself just me more most my myself no nor not now of off on once only other our
-    ours ourselves out over own s same she should so some such t than that the their theirs
-    them themselves then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with you your yours yourself
-    yourselves""".split()  # noqa: SIM905 - a word list reads best as text
-)
-
-
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-
-
-_WORD = re.compile(r"[\w']+", re.UNICODE)
 
 
 @dataclass
@@ -61,9 +46,10 @@ def parse_query(raw: str) -> ParsedQuery:
                 pending_or = bool(current)
                 continue
             negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
-            words = _WORD.findall(bare.lstrip("-") if negated else bare)
+            words = WORD.findall(bare.lstrip("-") if negated else bare)
         else:
-            words = _WORD.findall(phrase or "")
+            words = WORD.findall(phrase or "")
+        # Read as typed, then lower-cased: apostrophes at a word's ends are quote marks here.
         words = [w.lower().strip("'") for w in words if w.strip("'")]
         if bare is not None:
             words = [w for w in words if w not in STOP_WORDS]

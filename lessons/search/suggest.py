@@ -6,7 +6,7 @@ import difflib
 
 from django.core.cache import cache
 
-from lessons.search.query import _WORD
+from lessons.text import words
 
 SUGGESTION_VOCABULARY_KEY = "lessons:search:vocabulary"
 
@@ -29,10 +29,10 @@ def _public_vocabulary() -> set[str]:
         )
         vocabulary = set()
         for title in public.values_list("title", flat=True).iterator(chunk_size=5000):
-            vocabulary.update(w for w in _WORD.findall(title.lower()) if len(w) > 2)
+            vocabulary.update(w for w in words(title) if len(w) > 2)
         for name in public.values_list("tags__name", flat=True).distinct():
             if name:
-                vocabulary.update(_WORD.findall(name.lower()))
+                vocabulary.update(words(name))
         cache.set(SUGGESTION_VOCABULARY_KEY, vocabulary, SUGGESTION_VOCABULARY_SECONDS)
     return vocabulary
 
