@@ -1,4 +1,4 @@
-"""The four roles of DESIGN.md section 5, as Django groups, and the permissions each holds."""
+"""The four roles (docs/architecture.md), as Django groups, and the permissions each holds."""
 
 from __future__ import annotations
 

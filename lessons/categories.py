@@ -1,4 +1,4 @@
-"""The default categories of DESIGN.md section 4 (administrators can add more)."""
+"""The default categories every organisation starts with (administrators can add more)."""
 
 from __future__ import annotations
 

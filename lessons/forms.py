@@ -27,8 +27,3 @@ class RatingForm(forms.Form):
         label="Comment (optional)",
         help_text="How you used it, or what was missing.",
     )
-
-
-# -- actions and applications (issue 6) ---------------------------------------------------------
-
-

@@ -57,7 +57,7 @@ class LessonEditConflict(Exception):
 
 class LessonQuerySet(models.QuerySet):
     def visible_to(self, user: User | AnonymousUser) -> LessonQuerySet:
-        """The single access rule of DESIGN.md section 5: the lessons this user may see.
+        """The single access rule (docs/architecture.md): the lessons this user may see.
 
         - published and organisation-wide;
         - published, project-only, and the user is a member (or the manager) of its project;
@@ -483,7 +483,7 @@ class Checklist(models.Model):
         related_name="checklists",
         help_text="Empty: applies to every project type.",
     )
-    # NULL (not "") means "every phase", as DESIGN.md section 4 specifies.
+    # NULL (not "") means "every phase".
     phase_name = models.CharField(  # noqa: DJ001
         max_length=80, null=True, blank=True, help_text="Empty: applies to every phase."
     )

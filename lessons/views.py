@@ -159,11 +159,3 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     rate_lesson(lesson, request.user, form.cleaned_data["score"], form.cleaned_data["comment"])
     messages.success(request, "Thank you: your rating helps others find the most useful lessons.")
     return redirect(lesson)
-
-
-# -- recording and editing lessons (DESIGN.md section 6: /lessons/new/, /lessons/<id>/edit/) --
-
-
-# -- putting lessons into practice: actions and applications (issue 6) -------------------------
-
-

@@ -1,4 +1,4 @@
-"""What curators look at and the rules for tags and categories (DESIGN.md sections 5 and 6).
+"""What curators look at and the rules for tags and categories.
 
 Lesson transitions live in ``lessons.workflow``; this module holds the curator's lists (the
 queue of submitted lessons, lessons due for review, possible duplicates, the archive) and

@@ -1,4 +1,4 @@
-"""Database-specific full-text structures (DESIGN.md section 7).
+"""Database-specific full-text structures.
 
 PostgreSQL: a GIN index on the stored tsvector, and the wide text columns stored out of line
 so that counting and faceting scan narrow rows. SQLite: an FTS5 table with porter stemming.

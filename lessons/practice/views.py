@@ -57,7 +57,7 @@ def practice_panels(request: HttpRequest, lesson: Lesson) -> dict:
 
 
 def _practice_lesson(request: HttpRequest, pk: int) -> Lesson:
-    """The lesson, if this user may see it: 404 otherwise (DESIGN.md section 5)."""
+    """The lesson, if this user may see it: 404 otherwise."""
     return get_object_or_404(Lesson.objects.visible_to(request.user), pk=pk)
 
 

@@ -1,4 +1,4 @@
-"""Full-text search over lessons: one interface, a backend per database (DESIGN.md section 7).
+"""Full-text search over lessons: one interface, a backend per database (docs/architecture.md).
 
 Views and filters only call the functions at the bottom of this module (``matching``,
 ``snippets``, ``index_lessons``, ...). Each backend keeps its own index in step with the

@@ -1,4 +1,4 @@
-"""Disjunctive facet counts and the links that toggle them (DESIGN.md section 7).
+"""Disjunctive facet counts and the links that toggle them.
 
 The count beside an option of facet F is computed with every active parameter except F's
 own, so it says how many results choosing that option (too) would give. Each facet is one

@@ -1,4 +1,4 @@
-"""``LessonFilterSet``: the search parameters of DESIGN.md section 6, for pages and API alike.
+"""``LessonFilterSet``: the search parameters (docs/architecture.md), for pages and API alike.
 
 Every parameter is validated by the filter's form field; an invalid value is reported in
 ``filterset.errors`` and ignored, never a server error. Options within one parameter are

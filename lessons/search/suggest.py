@@ -1,4 +1,4 @@
-""""Did you mean": corrections drawn only from words every signed-in user may see."""
+"""Did you mean: corrections drawn only from words every signed-in user may see."""
 
 from __future__ import annotations
 

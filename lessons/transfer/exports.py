@@ -183,7 +183,7 @@ def lesson_record(lesson: Lesson, site: str) -> dict[str, Any]:
         "rating_avg": round(lesson.rating_avg, 2) if lesson.rating_count else None,
         "rating_count": lesson.rating_count,
         "view_count": lesson.view_count,
-        # Never the author of an anonymous lesson (DESIGN.md section 5).
+        # Never the author of an anonymous lesson.
         "submitted_by": lesson.submitted_by.display_name if lesson.shows_submitter else "",
         "url": site + lesson.get_absolute_url(),
     }

@@ -1,4 +1,4 @@
-"""Configuration from the environment (DESIGN.md section 8), checked in fresh processes."""
+"""Configuration from the environment (README, Configuration), checked in fresh processes."""
 
 from __future__ import annotations
 

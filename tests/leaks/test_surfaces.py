@@ -1,9 +1,9 @@
 """No surface shows a lesson to someone who may not see it, or names an anonymous author.
 
 Each persona (Reader, Contributor in project A but not B, Curator, Administrator, and a
-deactivated former curator) looks at every surface of DESIGN.md section 6 that exists, over
+deactivated former curator) looks at every surface that shows lessons, over
 one world of marked lessons (tests/leaks/world.py). A surface fails when a marker appears where the
-access rule of DESIGN.md section 5 forbids it, or is missing where the rule says it belongs.
+access rule (docs/architecture.md) forbids it, or is missing where the rule says it belongs.
 
 Adding a surface is one entry in ``SURFACES``: a name and a function ``(probe) -> None``,
 usually built with ``page(...)`` or ``per_lesson(...)``.
@@ -65,7 +65,7 @@ SURFACES: dict[str, Surface] = {
     "curation-lists": curation_lists,
     "curation-review-pages": curation_review_pages,
     "review-sessions": review_sessions,
-    # -- Added by later issues: one line each, once the surface exists (DESIGN.md section 6).
+    # -- Added by later issues: one line each, once the surface exists.
     # ``page`` and ``per_lesson`` come from tests/leaks/world.py; a surface with its own rules is a
     # function here, like those above.
     "kickoff-briefings": page(lambda w: [f"/projects/{w.code(p)}/kickoff/" for p in "AB"]),

@@ -6,9 +6,9 @@ contributor, anonymous lessons and merged duplicates. Every lesson carries a uni
 word (in its title, summary, body and as a tag), so a page, export or API answer can be
 scanned for the lessons it shows.
 
-The oracle (``can_see``) restates DESIGN.md section 5 in plain Python. It never calls
-``Lesson.objects.visible_to``: a broken access rule must not break the test's expectations
-with it.
+The oracle (``can_see``) restates the access rule of docs/architecture.md in plain Python.
+It never calls ``Lesson.objects.visible_to``: a broken access rule must not break the
+test's expectations with it.
 
 A surface is a function ``(probe) -> None`` that fetches pages as one persona and reports
 what it found with ``probe.check``; ``page`` and ``per_lesson`` build the common kinds of
@@ -205,7 +205,7 @@ def lesson_specs() -> list[LessonSpec]:
 
 
 def can_see(person: Person, spec: LessonSpec) -> bool:
-    """DESIGN.md section 5, restated: may this person see this lesson?"""
+    """The access rule, restated: may this person see this lesson?"""
     if not person.active:
         return False  # a deactivated account cannot even sign in
     if person.is_curator:

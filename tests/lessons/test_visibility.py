@@ -1,4 +1,4 @@
-"""Lesson.objects.visible_to(user): the single access rule of DESIGN.md section 5."""
+"""Lesson.objects.visible_to(user): the single access rule (docs/architecture.md)."""
 
 from __future__ import annotations
 

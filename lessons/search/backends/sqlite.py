@@ -14,7 +14,7 @@ from lessons.search.query import (
     _escape_with_highlights,
 )
 
-# Relative weights: title above summary and tags, those above the body (DESIGN.md section 7).
+# Relative weights: title above summary and tags, those above the body.
 SQLITE_COLUMN_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, summary, tags, body
 
 

@@ -1,5 +1,5 @@
 """The API's lesson list is the search page: the same parameters give the same lessons, in the
-same order, with the same total and the same facet counts (DESIGN.md sections 6 and 7).
+same order, with the same total and the same facet counts.
 
 Both go through ``LessonFilterSet`` over ``Lesson.objects.visible_to(user)``; these tests hold
 that together for words, phrases, exclusions, every filter, every sort and later pages, as a
