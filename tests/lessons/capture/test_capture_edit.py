@@ -203,3 +203,15 @@ def test_a_draft_submitted_meanwhile_keeps_the_authors_text_but_cannot_be_saved(
     assert "Typed late" in page
     assert "you can no longer change it here" in page
     assert 'value="save"' not in page
+
+
+def test_a_garbled_version_is_a_conflict_not_a_server_error(client, contributor, project_a):
+    lesson = LessonFactory(project=project_a, submitted_by=contributor, status="draft")
+    client.force_login(contributor)
+    mine = loaded_form(client, lesson)
+    for garbled in ("", "many", "²", "9" * 30):
+        response = client.post(edit_url(lesson), {**mine, "version": garbled, "action": "save"})
+        assert response.status_code == 409
+        assert response.context["form"]["version"].value() == str(lesson.version)
+    lesson.refresh_from_db()
+    assert lesson.version == 1

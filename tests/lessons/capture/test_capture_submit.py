@@ -100,3 +100,17 @@ def test_a_draft_with_no_lookalikes_is_submitted_from_its_own_page(client, contr
     client.post(f"/lessons/{draft.pk}/submit/", {"action": "submit"})
     draft.refresh_from_db()
     assert draft.status == Lesson.Status.SUBMITTED
+
+
+def test_a_garbled_choice_of_earlier_lesson_is_refused_not_a_server_error(
+    client, contributor, project_a, similar_lessons
+):
+    client.force_login(contributor)
+    lesson = submit_similar(client, project_a)
+    for garbled in ("²", "9" * 30, "-1"):
+        response = client.post(
+            f"/lessons/{lesson.pk}/submit/", {"action": "recurrence", "recurrence_of": garbled}
+        )
+        assert response.status_code == 400
+    lesson.refresh_from_db()
+    assert lesson.status == Lesson.Status.DRAFT and lesson.recurrence_of is None
