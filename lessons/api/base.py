@@ -4,18 +4,24 @@ the lists of rows that hang off lessons (ratings, actions, applications)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from config.api.base import ID_PATTERN
 from config.api.pagination import Pagination
 from lessons.models import Lesson
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 LESSON_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The lesson's id.")
 
@@ -52,6 +58,15 @@ class LessonRowsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self) -> QuerySet:
         return self.rows.filter(lesson__in=Lesson.objects.visible_to(self.request.user))
 
-    def row(self, pk: int):
-        """One row as the list shows it, after a write."""
-        return self.get_queryset().get(pk=pk)
+    def lesson_allowing(self, pk, allowed: Callable[[User, Lesson], bool], refusal: str) -> Lesson:
+        """The lesson a new row is for: one the user may see (or 404), and may add this row
+        to (or 403 with ``refusal``)."""
+        lesson = _lesson_or_404(self.request, pk)
+        if not allowed(self.request.user, lesson):
+            raise PermissionDenied(refusal)
+        return lesson
+
+    def answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        """The row, after a write, as the list shows it."""
+        row = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer_class()(row).data, status=code)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from config.api.base import form_errors, validated
-from lessons.api.base import LessonIdFilterSet, LessonRowsViewSet, _lesson_or_404
+from lessons.api.base import LessonIdFilterSet, LessonRowsViewSet
 from lessons.api.serializers import (
     ActionSerializer,
     ActionWriteSerializer,
@@ -83,9 +83,6 @@ class ActionViewSet(LessonRowsViewSet):
     filterset_class = ActionApiFilterSet
     rows = Action.objects.select_related("owner", "target_checklist").order_by("due_on", "pk")
 
-    def _answer(self, action_row: Action, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ActionSerializer(self.row(action_row.pk)).data, code)
-
     @extend_schema(
         summary="Add a follow-up action to a lesson",
         request=ActionWriteSerializer,
@@ -95,9 +92,11 @@ class ActionViewSet(LessonRowsViewSet):
         data = validated(ActionWriteSerializer, request.data)
         if "lesson" not in data:
             raise ValidationError({"lesson": ["This field is required."]})
-        lesson = _lesson_or_404(request, data["lesson"])
-        if not policy.can_add_action(request.user, lesson):
-            raise PermissionDenied("Only contributors add actions, and only to published lessons.")
+        lesson = self.lesson_allowing(
+            data["lesson"],
+            policy.can_add_action,
+            "Only contributors add actions, and only to published lessons.",
+        )
         data.pop("status", None)
         form = ActionForm(
             _action_form_data(data, None, request.user), lesson=lesson, user=request.user
@@ -105,7 +104,7 @@ class ActionViewSet(LessonRowsViewSet):
         if not form.is_valid():
             raise form_errors(form, ACTION_FIELD_NAMES)
         created = create_action(lesson, **form.action_fields())
-        return self._answer(created, status.HTTP_201_CREATED)
+        return self.answer(created.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Update an action (its owner or a curator)",
@@ -127,7 +126,7 @@ class ActionViewSet(LessonRowsViewSet):
         if not form.is_valid():
             raise form_errors(form, ACTION_FIELD_NAMES)
         update_action(action_row, **form.action_fields())
-        return self._answer(action_row)
+        return self.answer(action_row.pk)
 
     @extend_schema(
         summary="Update some fields of an action",
@@ -163,11 +162,11 @@ class ApplicationViewSet(LessonRowsViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(ApplicationWriteSerializer, request.data)
-        lesson = _lesson_or_404(request, data["lesson"])
-        if not policy.can_record_application(request.user, lesson):
-            raise PermissionDenied(
-                "Only contributors record applications, and only of published lessons."
-            )
+        lesson = self.lesson_allowing(
+            data["lesson"],
+            policy.can_record_application,
+            "Only contributors record applications, and only of published lessons.",
+        )
         form_data = {
             "project": data["project"].pk,
             "applied_on": as_form_value(data.get("applied_on") or timezone.localdate()),
@@ -182,5 +181,4 @@ class ApplicationViewSet(LessonRowsViewSet):
         if not form.is_valid():
             raise form_errors(form)
         created = record_application(lesson, applied_by=request.user, **form.cleaned_data)
-        body = ApplicationSerializer(self.row(created.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return self.answer(created.pk, status.HTTP_201_CREATED)

@@ -59,10 +59,7 @@ class RatingViewSet(LessonRowsViewSet):
         lesson = _lesson_or_404(request, data["lesson"])
         existed = Rating.objects.filter(lesson=lesson, user=request.user).exists()
         rating = self._rate(lesson, data["score"], data.get("comment", ""))
-        return Response(
-            RatingSerializer(self.row(rating.pk)).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
-        )
+        return self.answer(rating.pk, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change your rating",
@@ -75,7 +72,7 @@ class RatingViewSet(LessonRowsViewSet):
         self._rate(
             rating.lesson, data.get("score", rating.score), data.get("comment", rating.comment)
         )
-        return Response(RatingSerializer(self.row(rating.pk)).data)
+        return self.answer(rating.pk)
 
     @extend_schema(
         summary="Change your rating", request=RatingWriteSerializer, responses=RatingSerializer
