@@ -166,7 +166,9 @@ def _raw_version(data) -> int | None:
     raw = data.get("version") if isinstance(data, dict) else None
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        return int(raw)
+    return None
 
 
 # What the API says to each refusal (403).

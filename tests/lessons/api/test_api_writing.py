@@ -127,6 +127,18 @@ def test_an_update_without_a_version_is_400(client, contributor, draft):
     assert response.status_code == 400 and "version" in response.json()
 
 
+@pytest.mark.parametrize("version", ["²", "many", -1, True, "9" * 30])
+def test_a_garbled_version_is_400_not_a_server_error(client, contributor, draft, version):
+    response = post(
+        as_user(client, contributor),
+        f"/api/lessons/{draft.pk}/",
+        {"title": "x", "version": version},
+        method="patch",
+    )
+    assert response.status_code == 400 and "version" in response.json()
+    assert Lesson.objects.get(pk=draft.pk).title == "Draft about cutover rehearsals"
+
+
 def test_a_stale_version_is_refused_with_409_and_what_changed(client, contributor, curator, draft):
     loaded = draft.version
     draft.title = "Changed by someone else"
