@@ -1,20 +1,19 @@
-"""The REST API of lessons and what hangs off them (/api/lessons/, ratings, actions,
-applications, categories, tags): the pages' rules, in JSON.
+"""The REST API of lessons (/api/lessons/): search, read, record, edit and submit them; the
+pages' rules, in JSON.
 
 - Every lesson, and everything derived from one, comes through
   ``Lesson.objects.visible_to(user)``; an object the user may not see answers 404.
 - The lesson list is the search page: the same ``LessonFilterSet``, the same lessons in the
-  same order (``lessons.views.lesson_list``), a page at a time. Invalid parameters answer
-  400 with the FilterSet's errors per parameter (the page ignores them with a message).
-- Writes go through the pages' forms and services (``LessonForm``, ``lessons.workflow``,
-  ``lessons.services``, ``lessons.actions``) and ``accounts.policy``; a refusal by the policy
-  answers 403, a stale ``version`` 409.
+  same order (``lessons.search.views.lesson_list``), a page at a time. Invalid parameters
+  answer 400 with the FilterSet's errors per parameter (the page ignores them with a message).
+- Recording, editing and submitting take the capture pages' path (``lessons.capture.services``,
+  with the capture form's rules): a refusal answers 403, invalid input 400 with the form's
+  errors, a stale ``version`` 409 with what changed.
 - An anonymous lesson never names its submitter (serializers).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
@@ -31,7 +30,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts import policy
 from accounts.models import User
 from accounts.roles import is_curator
 from config.api.base import ID_PATTERN, form_errors, validated
@@ -49,17 +47,29 @@ from lessons.api.serializers import (
     as_form_value,
 )
 from lessons.api.transitions import LessonTransitionsMixin
-from lessons.capture import services as capture
-from lessons.capture.forms import LessonForm
-from lessons.history import attribute_change
+from lessons.capture.forms import LESSON_DETAIL_FIELDS, LESSON_QUICK_FIELDS
+from lessons.capture.services import (
+    InvalidLesson,
+    MayNotEdit,
+    MayNotRecord,
+    MayNotSubmit,
+    Refused,
+    StaleEdit,
+    UnknownEarlierLesson,
+    check_can_edit,
+    check_can_record,
+    check_can_submit,
+    check_version,
+    create_lesson,
+    is_visible_to,
+    save_edit,
+    submit_lesson,
+)
 from lessons.models import Lesson, LessonEditConflict
 from lessons.search.facets import facet_counts
 from lessons.search.filters import LessonFilterSet, Sort
 from lessons.search.views import searchable_lessons
 from projects.services import can_view_review
-
-# -- shared by every API module -------------------------------------------------------------
-
 
 # -- lessons ----------------------------------------------------------------------------------
 
@@ -87,35 +97,21 @@ def _tag_string(names: list[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
 
+def _current_form_data(lesson: Lesson) -> dict:
+    """The lesson's values as the capture form would post them back unchanged."""
+    data = {
+        name: as_form_value(getattr(lesson, Lesson._meta.get_field(name).attname))
+        for name in (*LESSON_QUICK_FIELDS, *LESSON_DETAIL_FIELDS)
+        if name != "tags"
+    }
+    data["tags"] = _tag_string([tag.name for tag in lesson.tags.all()])
+    return data
+
+
 def _lesson_form_data(data: dict, lesson: Lesson | None) -> dict:
-    """What LessonForm would receive from the page: the lesson's current values (a new
-    lesson: none), with the fields sent replacing them."""
-    if lesson is None:
-        form_data: dict = {}
-    else:
-        form_data = {
-            name: as_form_value(getattr(lesson, name))
-            for name in (
-                "title",
-                "summary",
-                "context",
-                "root_cause",
-                "recommendation",
-                "early_warning",
-                "kind",
-                "impact",
-                "likelihood",
-                "occurred_on",
-                "visibility",
-            )
-        }
-        form_data.update(
-            project=lesson.project_id,
-            category=lesson.category_id or "",
-            phase=lesson.phase_id or "",
-            tags=_tag_string([tag.name for tag in lesson.tags.all()]),
-            is_anonymous=lesson.is_anonymous,
-        )
+    """What the capture form would receive from the page: the lesson's current values (a
+    new lesson: none), with the fields sent replacing them."""
+    form_data = _current_form_data(lesson) if lesson is not None else {}
     for name, value in data.items():
         if name in ("version", "phase"):
             continue
@@ -141,11 +137,9 @@ def _phase_id(data: dict, lesson: Lesson | None):
     return phase.pk
 
 
-def _conflict(request: Request, lesson: Lesson, loaded: int | None) -> Response:
+def _conflict(stale: StaleEdit) -> Response:
     """409: someone saved the lesson after the version the client loaded."""
-    labels = {name: str(field.label) for name, field in LessonForm.base_fields.items()}
-    labels["status"] = "Status"
-    conflict = capture.edit_conflict(lesson, loaded, request.user, labels)
+    conflict, loaded = stale.conflict, stale.loaded_version
     changes = None
     if conflict.changes is not None:
         changes = [
@@ -156,9 +150,9 @@ def _conflict(request: Request, lesson: Lesson, loaded: int | None) -> Response:
     return Response(
         {
             "detail": f"This lesson was changed by someone else since {loaded_text} was loaded "
-            f"(it is now version {lesson.version}). Nothing was saved: fetch the lesson, apply "
-            "your changes to it and send them again with its current version.",
-            "current_version": lesson.version,
+            f"(it is now version {conflict.current_version}). Nothing was saved: fetch the "
+            "lesson, apply your changes to it and send them again with its current version.",
+            "current_version": conflict.current_version,
             "saved_by": conflict.saved_by,
             "saved_at": conflict.saved_at,
             "changes": changes,
@@ -168,10 +162,42 @@ def _conflict(request: Request, lesson: Lesson, loaded: int | None) -> Response:
 
 
 def _raw_version(data) -> int | None:
+    """The version a request body names, read before the body's shape is checked."""
     raw = data.get("version") if isinstance(data, dict) else None
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        return int(raw)
+    return None
+
+
+# What the API says to each refusal (403).
+REFUSALS = {
+    MayNotRecord: "Only contributors record lessons: ask an administrator to make you a "
+    "Contributor.",
+    MayNotEdit: "Its author edits a lesson while it is a draft; once it is submitted, only "
+    "curators change it.",
+    MayNotSubmit: "Only its author (or a curator) submits a draft.",
+}
+
+
+def _forbidden(refusal: Refused) -> PermissionDenied:
+    return PermissionDenied(REFUSALS[type(refusal)])
+
+
+def _edit_data(request: Request, lesson: Lesson) -> tuple[dict, int]:
+    """The body of an edit, checked for shape, and the version it was made from (required:
+    nobody's changes are overwritten unseen); the status changes only through actions."""
+    data = validated(LessonWriteSerializer, request.data)
+    loaded = data.get("version")
+    if loaded is None:
+        raise ValidationError(
+            {"version": ["Send the version you loaded, so nobody's changes are overwritten."]}
+        )
+    wanted_status = request.data.get("status")
+    if wanted_status is not None and wanted_status != lesson.status:
+        raise ValidationError({"status": [STATUS_HINT]})
+    return data, loaded
 
 
 @extend_schema_view(
@@ -319,21 +345,14 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
         },
     )
     def create(self, request: Request) -> Response:
-        if not policy.can_create_lesson(request.user):
-            raise PermissionDenied(
-                "Only contributors record lessons: ask an administrator to make you a Contributor."
-            )
-        data = validated(LessonWriteSerializer, request.data)
-        form = LessonForm(_lesson_form_data(data, None), user=request.user)
-        if not form.is_valid():
-            raise form_errors(form)
-        with transaction.atomic():
-            lesson = form.save(commit=False)
-            lesson.submitted_by = request.user
-            lesson.status = Lesson.Status.DRAFT
-            attribute_change(lesson, by=request.user)
-            lesson.save()
-            form.save_m2m()
+        try:
+            check_can_record(request.user)
+            data = validated(LessonWriteSerializer, request.data)
+            lesson = create_lesson(_lesson_form_data(data, None), by=request.user)
+        except MayNotRecord as refusal:
+            raise _forbidden(refusal) from None
+        except InvalidLesson as invalid:
+            raise form_errors(invalid.form) from None
         body = self._detail(self._detail_lesson(lesson.pk))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
@@ -355,46 +374,17 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
             request, pk, Lesson.objects.select_related("project", "phase", "category")
         )
         user = request.user
-        if not policy.can_edit_lesson(user, lesson):
-            loaded = _raw_version(request.data)
-            if (
-                loaded is not None
-                and loaded != lesson.version
-                and lesson.submitted_by_id == user.pk
-            ):
-                # The author's draft was submitted while they were editing: a conflict, as
-                # on the page, so they learn why rather than only "forbidden".
-                return _conflict(request, lesson, loaded)
-            raise PermissionDenied(
-                "Its author edits a lesson while it is a draft; once it is submitted, only "
-                "curators change it."
-            )
-        data = validated(LessonWriteSerializer, request.data)
-        loaded = data.get("version")
-        if loaded is None:
-            raise ValidationError(
-                {"version": ["Send the version you loaded, so nobody's changes are overwritten."]}
-            )
-        wanted_status = request.data.get("status") if isinstance(request.data, dict) else None
-        if wanted_status is not None and wanted_status != lesson.status:
-            raise ValidationError({"status": [STATUS_HINT]})
-        if loaded != lesson.version:
-            return _conflict(request, lesson, loaded)
-        form = LessonForm(_lesson_form_data(data, lesson), instance=lesson, user=user)
-        if not form.is_valid():
-            raise form_errors(form)
         try:
-            with transaction.atomic():
-                saved = form.save(commit=False)
-                saved.version = loaded  # a save racing this one is refused by the model
-                reason = form.cleaned_data.get("change_reason", "")
-                attribute_change(saved, by=user, reason=reason)
-                saved.save()
-                form.save_m2m()
-                if "change_reason" in form.fields:
-                    workflow.notify_edit(saved, by=user, reason=reason)
-        except LessonEditConflict:
-            return _conflict(request, visible_lesson(request, pk), loaded)
+            check_can_edit(user, lesson, _raw_version(request.data))
+            data, loaded = _edit_data(request, lesson)
+            check_version(lesson, loaded, user)
+            save_edit(lesson, _lesson_form_data(data, lesson), by=user, loaded_version=loaded)
+        except StaleEdit as stale:
+            return _conflict(stale)
+        except MayNotEdit as refusal:
+            raise _forbidden(refusal) from None
+        except InvalidLesson as invalid:
+            raise form_errors(invalid.form) from None
         return Response(self._detail(self._detail_lesson(lesson.pk)))
 
     @extend_schema(
@@ -408,7 +398,7 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
     # -- the workflow (lessons.workflow is the only place a status changes) --------------
 
     def _after_transition(self, lesson: Lesson) -> Response:
-        if Lesson.objects.visible_to(self.request.user).filter(pk=lesson.pk).exists():
+        if is_visible_to(self.request.user, lesson):
             return Response(self._detail(self._detail_lesson(lesson.pk)))
         return Response(
             {
@@ -436,38 +426,23 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
         lesson = _lesson_or_404(request, pk)
-        if lesson.status != Lesson.Status.DRAFT:
-            return Response(
-                {"detail": "Only a draft can be submitted."}, status=status.HTTP_409_CONFLICT
-            )
-        if not policy.can_submit_lesson(request.user, lesson):
-            raise PermissionDenied("Only its author (or a curator) submits a draft.")
-        data = validated(SubmitSerializer, request.data)
-        earlier_id = data.get("recurrence_of")
         try:
-            with transaction.atomic():
-                if earlier_id is not None:
-                    earlier = (
-                        Lesson.objects.visible_to(request.user)
-                        .exclude(pk=lesson.pk)
-                        .filter(pk=earlier_id)
-                        .first()
-                    )
-                    if earlier is None:
-                        raise ValidationError(
-                            {"recurrence_of": ["No such lesson: name one you can see."]}
-                        )
-                    lesson.recurrence_of = earlier
-                    lesson.save(update_fields=["recurrence_of"])
-                submitted = workflow.submit(lesson, by=request.user)
+            check_can_submit(request.user, lesson)
+            data = validated(SubmitSerializer, request.data)
+            submitted = submit_lesson(
+                lesson, by=request.user, recurrence_of=data.get("recurrence_of")
+            )
+        except MayNotSubmit as refusal:
+            raise _forbidden(refusal) from None
+        except UnknownEarlierLesson:
+            raise ValidationError(
+                {"recurrence_of": ["No such lesson: name one you can see."]}
+            ) from None
         except LessonEditConflict:
             return Response(
                 {"detail": "Someone else saved this lesson a moment ago: check it, then submit."},
                 status=status.HTTP_409_CONFLICT,
             )
-        except workflow.TransitionError as error:
+        except workflow.TransitionError as error:  # not a draft, among others
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return self._after_transition(submitted)
-
-
-# -- categories and tags ------------------------------------------------------------------------

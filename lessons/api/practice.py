@@ -8,16 +8,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from config.api.base import ID_PATTERN, form_errors, validated
-from config.api.pagination import Pagination
-from lessons.api.base import _lesson_or_404
-from lessons.api.ratings import LessonIdFilterSet
+from config.api.base import form_errors, validated
+from lessons.api.base import LessonIdFilterSet, LessonRowsViewSet
 from lessons.api.serializers import (
     ActionSerializer,
     ActionWriteSerializer,
@@ -25,10 +23,15 @@ from lessons.api.serializers import (
     ApplicationWriteSerializer,
     as_form_value,
 )
-from lessons.models import Action, Application, Lesson
-from lessons.practice import services as practice
+from lessons.models import Action, Application
 from lessons.practice.filters import ActionFilterSet
 from lessons.practice.forms import ActionEditForm, ActionForm, ApplicationForm
+from lessons.practice.services import (
+    application_projects,
+    create_action,
+    record_application,
+    update_action,
+)
 
 
 class ActionApiFilterSet(ActionFilterSet):
@@ -72,25 +75,13 @@ ACTION_FIELD_NAMES = {"owner_other": "owner"}
     list=extend_schema(summary="Follow-up actions on lessons you may see"),
     retrieve=extend_schema(summary="A follow-up action"),
 )
-class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActionViewSet(LessonRowsViewSet):
     """Follow-up actions: contributors add them to published lessons; the owner or a curator
-    updates them (lessons.actions keeps ``completed_on`` right)."""
+    updates them (lessons.practice.services keeps ``completed_on`` right)."""
 
     serializer_class = ActionSerializer
-    pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = ActionApiFilterSet
-    lookup_value_regex = ID_PATTERN
-
-    def get_queryset(self):
-        return (
-            Action.objects.filter(lesson__in=Lesson.objects.visible_to(self.request.user))
-            .select_related("owner", "target_checklist")
-            .order_by("due_on", "pk")
-        )
-
-    def _answer(self, action_row: Action, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ActionSerializer(self.get_queryset().get(pk=action_row.pk)).data, code)
+    rows = Action.objects.select_related("owner", "target_checklist").order_by("due_on", "pk")
 
     @extend_schema(
         summary="Add a follow-up action to a lesson",
@@ -101,17 +92,19 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = validated(ActionWriteSerializer, request.data)
         if "lesson" not in data:
             raise ValidationError({"lesson": ["This field is required."]})
-        lesson = _lesson_or_404(request, data["lesson"])
-        if not policy.can_add_action(request.user, lesson):
-            raise PermissionDenied("Only contributors add actions, and only to published lessons.")
+        lesson = self.lesson_allowing(
+            data["lesson"],
+            policy.can_add_action,
+            "Only contributors add actions, and only to published lessons.",
+        )
         data.pop("status", None)
         form = ActionForm(
             _action_form_data(data, None, request.user), lesson=lesson, user=request.user
         )
         if not form.is_valid():
             raise form_errors(form, ACTION_FIELD_NAMES)
-        created = practice.create_action(lesson, **form.action_fields())
-        return self._answer(created, status.HTTP_201_CREATED)
+        created = create_action(lesson, **form.action_fields())
+        return self.answer(created.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Update an action (its owner or a curator)",
@@ -132,8 +125,8 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         if not form.is_valid():
             raise form_errors(form, ACTION_FIELD_NAMES)
-        practice.update_action(action_row, **form.action_fields())
-        return self._answer(action_row)
+        update_action(action_row, **form.action_fields())
+        return self.answer(action_row.pk)
 
     @extend_schema(
         summary="Update some fields of an action",
@@ -152,22 +145,15 @@ class ApplicationFilterSet(LessonIdFilterSet):
     list=extend_schema(summary="Applications of lessons you may see in later projects"),
     retrieve=extend_schema(summary="An application"),
 )
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(LessonRowsViewSet):
     """Records that a later project applied a lesson. Contributors record them for their
     own projects (curators: any); as on the pages, a record is not edited afterwards."""
 
     serializer_class = ApplicationSerializer
-    pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = ApplicationFilterSet
-    lookup_value_regex = ID_PATTERN
-
-    def get_queryset(self):
-        return (
-            Application.objects.filter(lesson__in=Lesson.objects.visible_to(self.request.user))
-            .select_related("project", "applied_by")
-            .order_by("-applied_on", "-pk")
-        )
+    rows = Application.objects.select_related("project", "applied_by").order_by(
+        "-applied_on", "-pk"
+    )
 
     @extend_schema(
         summary="Record that a project applied a lesson",
@@ -176,11 +162,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     def create(self, request: Request) -> Response:
         data = validated(ApplicationWriteSerializer, request.data)
-        lesson = _lesson_or_404(request, data["lesson"])
-        if not policy.can_record_application(request.user, lesson):
-            raise PermissionDenied(
-                "Only contributors record applications, and only of published lessons."
-            )
+        lesson = self.lesson_allowing(
+            data["lesson"],
+            policy.can_record_application,
+            "Only contributors record applications, and only of published lessons.",
+        )
         form_data = {
             "project": data["project"].pk,
             "applied_on": as_form_value(data.get("applied_on") or timezone.localdate()),
@@ -190,10 +176,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         }
         form = ApplicationForm(
             _prefixed("application", form_data),
-            projects=practice.application_projects(request.user),
+            projects=application_projects(request.user),
         )
         if not form.is_valid():
             raise form_errors(form)
-        created = practice.record_application(lesson, applied_by=request.user, **form.cleaned_data)
-        body = ApplicationSerializer(self.get_queryset().get(pk=created.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        created = record_application(lesson, applied_by=request.user, **form.cleaned_data)
+        return self.answer(created.pk, status.HTTP_201_CREATED)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from config.api.base import ID_PATTERN, validated
-from config.api.pagination import Pagination
-from lessons.api.base import _lesson_or_404
+from config.api.base import validated
+from lessons.api.base import LessonRowsViewSet, _lesson_or_404
 from lessons.api.serializers import (
     RatingSerializer,
     RatingWriteSerializer,
@@ -24,35 +22,21 @@ from lessons.models import Lesson, Rating
 from lessons.ratings import rate_lesson, remove_rating
 
 
-class LessonIdFilterSet(filters.FilterSet):
-    """``lesson``: only the rows of this lesson (its id)."""
-
-    lesson = filters.NumberFilter(field_name="lesson_id", min_value=1, max_value=2**31 - 1)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Your ratings (of lessons you may see)"),
     retrieve=extend_schema(summary="One of your ratings"),
 )
-class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RatingViewSet(LessonRowsViewSet):
     """Your own ratings. Rating again the same lesson changes your rating; the lesson's
-    average and count stay exact (lessons.services)."""
+    average and count stay exact (lessons.ratings)."""
 
     serializer_class = RatingSerializer
-    pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
-    filterset_class = LessonIdFilterSet
-    lookup_value_regex = ID_PATTERN
+    rows = Rating.objects.select_related("lesson").order_by("-updated_at", "-pk")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
             return Rating.objects.none()
-        user = self.request.user
-        return (
-            Rating.objects.filter(user=user, lesson__in=Lesson.objects.visible_to(user))
-            .select_related("lesson")
-            .order_by("-updated_at", "-pk")
-        )
+        return super().get_queryset().filter(user=self.request.user)
 
     def _rate(self, lesson: Lesson, score: int, comment: str) -> Rating:
         if not policy.can_rate(self.request.user, lesson):
@@ -75,10 +59,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         lesson = _lesson_or_404(request, data["lesson"])
         existed = Rating.objects.filter(lesson=lesson, user=request.user).exists()
         rating = self._rate(lesson, data["score"], data.get("comment", ""))
-        return Response(
-            RatingSerializer(self.get_queryset().get(pk=rating.pk)).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
-        )
+        return self.answer(rating.pk, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change your rating",
@@ -91,7 +72,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         self._rate(
             rating.lesson, data.get("score", rating.score), data.get("comment", rating.comment)
         )
-        return Response(RatingSerializer(self.get_queryset().get(pk=rating.pk)).data)
+        return self.answer(rating.pk)
 
     @extend_schema(
         summary="Change your rating", request=RatingWriteSerializer, responses=RatingSerializer

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from lessons.models import Category, Lesson
 from lessons.ratings import rate_lesson
@@ -35,13 +34,6 @@ TITLES = [
     "Budget contingency saved the schedule",
 ]
 TAGS = [["cutover"], ["testing"], ["cutover", "testing"], ["supplier"], [], ["data-migration"]]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
