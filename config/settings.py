@@ -183,7 +183,8 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "hindsight@localhost")
 # Where people open Hindsight: the links in e-mails sent outside a request (curation news).
 SITE_URL = os.environ.get("HINDSIGHT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Where a lessons log waits between the import's steps (lessons/imports.py); "" = system temp.
+# Where a lessons log waits between the steps of an import (lessons/transfer/uploads.py);
+# "" = the system temp folder.
 HINDSIGHT_IMPORT_DIR = os.environ.get("HINDSIGHT_IMPORT_DIR", "")
 
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(60 * 60 * 12)))

@@ -84,6 +84,11 @@ class LessonQuerySet(models.QuerySet):
             | Q(submitted_by=user)
         )
 
+    def searchable_by(self, user: User | AnonymousUser) -> LessonQuerySet:
+        """What a search, an export or the API's list may return to ``user``: the lessons
+        they may see, less those merged into another (their address leads to the kept one)."""
+        return self.visible_to(user).filter(merged_into__isnull=True)
+
     def published(self) -> LessonQuerySet:
         return self.filter(status=Lesson.Status.PUBLISHED)
 
@@ -216,7 +221,7 @@ class Lesson(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_lessons"
     )
-    # Where an imported lesson came from (lessons/imports.py): the spreadsheet's own
+    # Where an imported lesson came from (lessons/transfer/): the spreadsheet's own
     # reference, unique within a project, and a fingerprint of its content. NULL (not "")
     # for lessons recorded here, so neither uniqueness nor look-ups ever meet them.
     external_id = models.CharField(  # noqa: DJ001
@@ -235,7 +240,7 @@ class Lesson(models.Model):
     # Bayesian average (bayesian_usefulness), stored so "most useful" is an index scan.
     usefulness = models.FloatField(default=BAYES_PRIOR_SCORE, db_index=True, editable=False)
     version = models.PositiveIntegerField(default=1)
-    # Full-text index on PostgreSQL (SQLite keeps an FTS5 table instead); see lessons/search.py.
+    # Full-text index on PostgreSQL (SQLite keeps an FTS5 table instead); see lessons/search/.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

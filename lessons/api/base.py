@@ -34,7 +34,7 @@ def visible_lesson(request: Request, pk, queryset=None) -> Lesson:
     return get_object_or_404(visible, pk=int(pk))
 
 
-def _lesson_or_404(request: Request, pk) -> Lesson:
+def lesson_or_404(request: Request, pk) -> Lesson:
     """A lesson about to change (or be rated, acted on...): visible, or 404."""
     return visible_lesson(request, pk, Lesson.objects.select_related("project", "review"))
 
@@ -61,7 +61,7 @@ class LessonRowsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def lesson_allowing(self, pk, allowed: Callable[[User, Lesson], bool], refusal: str) -> Lesson:
         """The lesson a new row is for: one the user may see (or 404), and may add this row
         to (or 403 with ``refusal``)."""
-        lesson = _lesson_or_404(self.request, pk)
+        lesson = lesson_or_404(self.request, pk)
         if not allowed(self.request.user, lesson):
             raise PermissionDenied(refusal)
         return lesson

@@ -35,7 +35,7 @@ from accounts.roles import is_curator
 from config.api.base import ID_PATTERN, form_errors, validated
 from config.api.pagination import Pagination
 from lessons import search, workflow
-from lessons.api.base import LESSON_ID, _lesson_or_404, visible_lesson
+from lessons.api.base import LESSON_ID, lesson_or_404, visible_lesson
 from lessons.api.serializers import (
     ConflictSerializer,
     FacetsSerializer,
@@ -68,7 +68,6 @@ from lessons.capture.services import (
 from lessons.models import Lesson, LessonEditConflict
 from lessons.search.facets import facet_counts
 from lessons.search.filters import LessonFilterSet, Sort
-from lessons.search.views import searchable_lessons
 from projects.services import can_view_review
 
 # -- lessons ----------------------------------------------------------------------------------
@@ -238,8 +237,8 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
         return filterset
 
     def list(self, request: Request) -> Response:
-        # As lessons.views.lesson_list: the same base, filters, total, ranking and pages.
-        filterset = self._search(searchable_lessons(request))
+        # As lessons.search.views.lesson_list: the same base, filters, total, ranking and pages.
+        filterset = self._search(Lesson.objects.searchable_by(request.user))
         results = filterset.qs
         total = results.count()
         text = filterset.text
@@ -269,7 +268,7 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def facets(self, request: Request) -> Response:
-        base = searchable_lessons(request)
+        base = Lesson.objects.searchable_by(request.user)
         filterset = self._search(base)
         facets, total = facet_counts(filterset, base, is_curator=is_curator(request.user))
         return Response(
@@ -425,7 +424,7 @@ class LessonViewSet(LessonTransitionsMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
-        lesson = _lesson_or_404(request, pk)
+        lesson = lesson_or_404(request, pk)
         try:
             check_can_submit(request.user, lesson)
             data = validated(SubmitSerializer, request.data)

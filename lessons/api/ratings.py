@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from config.api.base import validated
-from lessons.api.base import LessonRowsViewSet, _lesson_or_404
+from lessons.api.base import LessonRowsViewSet, lesson_or_404
 from lessons.api.serializers import (
     RatingSerializer,
     RatingWriteSerializer,
@@ -56,7 +56,7 @@ class RatingViewSet(LessonRowsViewSet):
         missing = {name: error for name, error in missing.items() if name not in data}
         if missing:
             raise ValidationError(missing)
-        lesson = _lesson_or_404(request, data["lesson"])
+        lesson = lesson_or_404(request, data["lesson"])
         existed = Rating.objects.filter(lesson=lesson, user=request.user).exists()
         rating = self._rate(lesson, data["score"], data.get("comment", ""))
         return self.answer(rating.pk, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)

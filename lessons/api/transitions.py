@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from config.api.base import validated
 from lessons import workflow
-from lessons.api.base import LESSON_ID, _lesson_or_404
+from lessons.api.base import LESSON_ID, lesson_or_404
 from lessons.api.serializers import (
     ApproveSerializer,
     CommentSerializer,
@@ -67,7 +67,7 @@ class LessonTransitionsMixin:
         """404 for a lesson the caller cannot see, 403 when the table does not let them make
         the transition, 409 when the lesson's status (or anything else the table names) does
         not allow it, 400 for a missing or bad reason."""
-        lesson = _lesson_or_404(self.request, pk)
+        lesson = lesson_or_404(self.request, pk)
         if not transition.permits(self.request.user, lesson):
             raise PermissionDenied("Only curators change a lesson's status.")
         refusal = transition.refusal(lesson)

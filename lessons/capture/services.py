@@ -165,7 +165,7 @@ class NotADraft(workflow.TransitionError):
     """Only a draft can be submitted (a refused transition, as ``workflow.submit`` says)."""
 
     def __init__(self) -> None:
-        super().__init__("Only a draft can be submitted.")
+        super().__init__(workflow.SUBMIT.wrong_status)
 
 
 class InvalidLesson(Exception):
@@ -295,9 +295,9 @@ def _editable_lessons(user: User):
 
 def check_can_submit(user: User, lesson: Lesson) -> None:
     """Raise ``NotADraft`` or ``MayNotSubmit`` unless ``user`` may submit ``lesson`` now."""
-    if lesson.status != Lesson.Status.DRAFT:
+    if lesson.status not in workflow.SUBMIT.starts_from:
         raise NotADraft()
-    if not policy.can_submit_lesson(user, lesson):
+    if not workflow.SUBMIT.permits(user, lesson):
         raise MayNotSubmit()
 
 

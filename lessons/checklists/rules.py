@@ -1,7 +1,7 @@
 """Curated checklists: the project templates and checklists that lessons change.
 
 A ``Checklist`` holds numbered ``ChecklistItem`` rows, each citing the lessons it came from
-Curators keep them on /curation/checklists/ (lessons.checklist_views);
+Curators keep them on /curation/checklists/ (lessons.checklists.views);
 a completed action that targets a checklist offers to add or update its item.
 
 The rules hold whoever calls them. Every lesson read here, listed or cited, goes through

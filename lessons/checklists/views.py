@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import curators_only
 from lessons.checklists import rules as checklists
 from lessons.checklists.forms import (
     ChecklistForm,
@@ -25,7 +26,6 @@ from lessons.checklists.forms import (
     ItemForm,
 )
 from lessons.checklists.rules import ChecklistError
-from lessons.curation.views import curators_only
 from lessons.models import CARD_DEFERRED_FIELDS, Action, Checklist, ChecklistItem, Lesson
 
 WAITING_SHOWN = 10

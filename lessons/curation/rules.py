@@ -34,7 +34,7 @@ from lessons import search
 from lessons.history import CHANGE_REASON_LENGTH
 from lessons.models import CARD_DEFERRED_FIELDS, Category, Lesson
 from lessons.text import LIKENESS_FIELDS, Wording, likeness
-from lessons.workflow import recipient_of_news
+from lessons.workflow import MERGE_TARGET_STATUSES, recipient_of_news
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -134,7 +134,7 @@ def merge_candidates(user: User, lesson: Lesson) -> QuerySet:
     """Lessons another one may be merged into: visible, findable, not merged, not itself."""
     return (
         Lesson.objects.visible_to(user)
-        .filter(status__in=[Status.PUBLISHED, Status.SUBMITTED], merged_into__isnull=True)
+        .filter(status__in=MERGE_TARGET_STATUSES, merged_into__isnull=True)
         .exclude(pk=lesson.pk)
     )
 
@@ -182,8 +182,9 @@ def possible_duplicates(user: User) -> tuple[list[DuplicatePair], int, int]:
     scanned = list(queue[:DUPLICATE_SCAN_LIMIT])
     pool = _with_likeness_fields(
         _for_rows(
+            # The lessons a duplicate could be merged into.
             Lesson.objects.visible_to(user).filter(
-                status__in=[Status.PUBLISHED, Status.SUBMITTED], merged_into__isnull=True
+                status__in=MERGE_TARGET_STATUSES, merged_into__isnull=True
             )
         )
     )

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +24,7 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from accounts import policy
+from accounts.decorators import curators_only
 from config.pagination import CountedPaginator
 from lessons import workflow
 from lessons.curation import rules as curation
@@ -45,16 +43,6 @@ PAGE_SIZE = 25
 TAGS_PAGE_SIZE = 50
 HISTORY_ROWS = 15
 TAGGED_LESSONS_SHOWN = 10
-
-
-def curators_only(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not policy.can_curate(request.user):
-            raise PermissionDenied("Only curators and administrators curate lessons.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _lesson(request: HttpRequest, pk: int) -> Lesson:

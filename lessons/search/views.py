@@ -22,11 +22,6 @@ from lessons.search.facets import active_chips, facet_counts, url_with
 from lessons.search.filters import LessonFilterSet, Sort
 
 
-def searchable_lessons(request: HttpRequest):
-    """The lessons a search may return for this user: visible, and not merged away."""
-    return Lesson.objects.visible_to(request.user).filter(merged_into__isnull=True)
-
-
 def _page_url(params: QueryDict, number: int) -> str:
     url = url_with(params)
     return f"{url}{'&' if len(url) > 1 else ''}page={number}"
@@ -35,7 +30,7 @@ def _page_url(params: QueryDict, number: int) -> str:
 def lesson_list(request: HttpRequest) -> HttpResponse:
     """The search page: a page of the matching lessons, the facets, the active filters as
     removable chips, and the links that keep the search (sort, pages, exports)."""
-    base = searchable_lessons(request)
+    base = Lesson.objects.searchable_by(request.user)
     filterset = LessonFilterSet(request.GET, queryset=base, request=request)
     filterset.is_valid()
     results = filterset.qs

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lessons.curation.views import curators_only
+from accounts.decorators import curators_only
+from lessons.models import Lesson
 from lessons.search.filters import LessonFilterSet
-from lessons.search.views import searchable_lessons
 from lessons.transfer import exports, reading, writing
 from lessons.transfer.columns import TARGETS
 from lessons.transfer.forms import MappingForm, UploadForm
@@ -183,7 +183,7 @@ def done(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest) -> tuple[list[int], Callable[[], Iterator[dict]]]:
     """The ids of the page's search, and a generator of its lessons as export records."""
-    visible = searchable_lessons(request)
+    visible = Lesson.objects.searchable_by(request.user)
     filterset = LessonFilterSet(request.GET, queryset=visible, request=request)
     filterset.is_valid()
     ids = exports.ordered_ids(filterset)
