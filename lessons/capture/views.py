@@ -174,14 +174,14 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
                 Project.objects.filter(code=code).values_list("pk", flat=True).first()
             )
         return _lesson_form_page(request, LessonForm(user=request.user, initial=initial))
-    action = request.POST.get("action", "save")
-    if action == "preview":
+    intent = request.POST.get("intent", "save")
+    if intent == "preview":
         return _preview_page(request, None)
     try:
         lesson = create_lesson(request.POST, by=request.user)
     except InvalidLesson as invalid:
         return _lesson_form_page(request, invalid.form)
-    if action == "submit":
+    if intent == "submit":
         return _submit_after_duplicate_check(request, lesson)
     messages.success(
         request,
@@ -222,7 +222,7 @@ def _save_edit(request: HttpRequest, lesson: Lesson) -> HttpResponse:
         return _conflict_page(request, stale)
     except InvalidLesson as invalid:
         return _lesson_form_page(request, invalid.form, lesson=lesson)
-    wants_submit = request.POST.get("action") == "submit"
+    wants_submit = request.POST.get("intent") == "submit"
     if wants_submit and policy.can_submit_lesson(request.user, saved):
         return _submit_after_duplicate_check(request, saved)
     messages.success(
@@ -247,7 +247,7 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _lesson_form_page(
             request, LessonForm(instance=lesson, user=request.user), lesson=lesson
         )
-    if request.POST.get("action") == "preview":
+    if request.POST.get("intent") == "preview":
         return _preview_page(request, lesson)
     return _save_edit(request, lesson)
 
@@ -291,11 +291,11 @@ def lesson_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(lesson)
     except MayNotSubmit as refusal:
         return _forbidden(request, refusal)
-    action = request.POST.get("action") if request.method == "POST" else None
-    if action == "submit":
+    intent = request.POST.get("intent") if request.method == "POST" else None
+    if intent == "submit":
         return _submit(request, lesson)
     error = ""
-    if action == "recurrence":
+    if intent == "recurrence":
         submitted = _submit_as_recurrence(request, lesson)
         if submitted is not None:
             return submitted

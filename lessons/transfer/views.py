@@ -146,7 +146,7 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     form = MappingForm(table, request.POST or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        dry_run = request.POST.get("action") != "import"
+        dry_run = request.POST.get("intent") != "import"
         report = writing.run_import(
             table, form.options(upload["name"]), request.user, dry_run=dry_run
         )

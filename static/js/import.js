@@ -73,20 +73,20 @@
   if (mapping) {
     mapping.addEventListener("submit", function (event) {
       var submitter = event.submitter;
-      var action = submitter && submitter.name === "action" ? submitter.value : "check";
+      var intent = submitter && submitter.name === "intent" ? submitter.value : "check";
       // The clicked button's value must travel with the form once the buttons are disabled.
       var hidden = document.createElement("input");
       hidden.type = "hidden";
-      hidden.name = "action";
-      hidden.value = action;
+      hidden.name = "intent";
+      hidden.value = intent;
       mapping.appendChild(hidden);
       var box = mapping.querySelector(".import-progress");
       var label = box.querySelector("label");
-      label.textContent = label.getAttribute(action === "import" ? "data-import" : "data-check");
+      label.textContent = label.getAttribute(intent === "import" ? "data-import" : "data-check");
       box.hidden = false;
       window.setTimeout(function () {
         Array.prototype.forEach.call(
-          document.querySelectorAll("button[name=action]"),
+          document.querySelectorAll("button[name=intent]"),
           function (button) {
             button.disabled = true;
           }

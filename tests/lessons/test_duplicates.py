@@ -94,7 +94,7 @@ def test_the_author_and_the_curator_see_the_same_look_alikes(
     client.force_login(contributor)
     check = client.get(f"/lessons/{draft.pk}/submit/")
     authors = {other.title for other in check.context["candidates"]}
-    client.post(f"/lessons/{draft.pk}/submit/", {"action": "submit"})
+    client.post(f"/lessons/{draft.pk}/submit/", {"intent": "submit"})
     draft.refresh_from_db()
     assert draft.status == Lesson.Status.SUBMITTED
 

@@ -63,7 +63,7 @@ def submit_similar(client, project) -> Lesson:
         NEW,
         {
             **quick(project, title="Supplier test environment was three weeks late"),
-            "action": "submit",
+            "intent": "submit",
         },
     )
     return Lesson.objects.get(title="Supplier test environment was three weeks late")

@@ -17,7 +17,7 @@ def test_the_author_edits_a_draft_but_not_a_submitted_lesson(client, contributor
     client.force_login(contributor)
 
     data = loaded_form(client, draft)
-    response = client.post(edit_url(draft), {**data, "title": "Better title", "action": "save"})
+    response = client.post(edit_url(draft), {**data, "title": "Better title", "intent": "save"})
     draft.refresh_from_db()
     assert response.status_code == 302
     assert draft.title == "Better title"
@@ -25,7 +25,7 @@ def test_the_author_edits_a_draft_but_not_a_submitted_lesson(client, contributor
 
     submitted = LessonFactory(project=project_a, submitted_by=contributor, status="submitted")
     assert client.get(edit_url(submitted)).status_code == 403
-    data = {**data, "version": submitted.version, "action": "save"}
+    data = {**data, "version": submitted.version, "intent": "save"}
     assert client.post(edit_url(submitted), data).status_code == 403
     submitted.refresh_from_db()
     assert submitted.title != "Better title"
@@ -35,7 +35,7 @@ def test_the_author_submits_a_draft_from_the_edit_page(client, contributor, proj
     draft = LessonFactory(project=project_a, submitted_by=contributor, status="draft")
     client.force_login(contributor)
     data = loaded_form(client, draft)
-    client.post(edit_url(draft), {**data, "action": "submit"})
+    client.post(edit_url(draft), {**data, "intent": "submit"})
     draft.refresh_from_db()
     assert draft.status == Lesson.Status.SUBMITTED
 
@@ -46,7 +46,7 @@ def test_a_curator_edits_a_published_lesson_and_it_stays_published(client, curat
 
     data = loaded_form(client, lesson)
     response = client.post(
-        edit_url(lesson), {**data, "summary": "Clearer summary.", "action": "save"}
+        edit_url(lesson), {**data, "summary": "Clearer summary.", "intent": "save"}
     )
 
     lesson.refresh_from_db()
@@ -68,7 +68,7 @@ def test_a_curators_edit_keeps_its_reason_in_history_and_tells_the_author(
         for each in (lesson, anonymous):
             data = loaded_form(client, each)
             reason = "Named the supplier's process, not the person"
-            client.post(edit_url(each), {**data, "change_reason": reason, "action": "save"})
+            client.post(edit_url(each), {**data, "change_reason": reason, "intent": "save"})
 
     latest = lesson.history.first()
     assert latest.history_user == curator
@@ -90,7 +90,7 @@ def test_a_curator_cannot_change_whether_someone_elses_lesson_is_anonymous(
     lesson = LessonFactory(project=project_a, submitted_by=contributor, status="published")
     client.force_login(curator)
     data = loaded_form(client, lesson)
-    client.post(edit_url(lesson), {**data, "is_anonymous": "on", "action": "save"})
+    client.post(edit_url(lesson), {**data, "is_anonymous": "on", "intent": "save"})
     lesson.refresh_from_db()
     assert lesson.is_anonymous is False
     assert lesson.submitted_by == contributor
@@ -143,11 +143,11 @@ def test_a_stale_save_is_refused_showing_what_changed_and_keep_my_version_then_s
     theirs = loaded_form(other, lesson)
 
     # The curator saves first.
-    other.post(edit_url(lesson), {**theirs, "title": "Curator's title", "action": "save"})
+    other.post(edit_url(lesson), {**theirs, "title": "Curator's title", "intent": "save"})
 
     # The author's save, from the version loaded before, is refused.
     typed = "My **careful** rewrite of the lesson."
-    response = author.post(edit_url(lesson), {**mine, "recommendation": typed, "action": "save"})
+    response = author.post(edit_url(lesson), {**mine, "recommendation": typed, "intent": "save"})
     lesson.refresh_from_db()
     page = response.content.decode()
     assert response.status_code == 409
@@ -165,7 +165,7 @@ def test_a_stale_save_is_refused_showing_what_changed_and_keep_my_version_then_s
     # "Keep my version": the same text, now with the current version, is saved.
     response = author.post(
         edit_url(lesson),
-        {**mine, "recommendation": typed, "version": form["version"].value(), "action": "save"},
+        {**mine, "recommendation": typed, "version": form["version"].value(), "intent": "save"},
     )
     lesson.refresh_from_db()
     assert response.status_code == 302
@@ -181,9 +181,9 @@ def test_a_conflict_on_an_anonymous_lesson_names_nobody(client, contributor, cur
     author.force_login(contributor)
     other.force_login(curator)
     mine = loaded_form(author, lesson)
-    other.post(edit_url(lesson), {**loaded_form(other, lesson), "title": "New", "action": "save"})
+    other.post(edit_url(lesson), {**loaded_form(other, lesson), "title": "New", "intent": "save"})
 
-    response = author.post(edit_url(lesson), {**mine, "action": "save"})
+    response = author.post(edit_url(lesson), {**mine, "intent": "save"})
     assert response.status_code == 409
     assert "Someone else saved it" in response.content.decode()
     assert "Clara" not in response.content.decode()
@@ -195,9 +195,9 @@ def test_a_draft_submitted_meanwhile_keeps_the_authors_text_but_cannot_be_saved(
     lesson = LessonFactory(project=project_a, submitted_by=contributor, status="draft")
     client.force_login(contributor)
     mine = loaded_form(client, lesson)
-    client.post(f"/lessons/{lesson.pk}/submit/", {"action": "submit"})
+    client.post(f"/lessons/{lesson.pk}/submit/", {"intent": "submit"})
 
-    response = client.post(edit_url(lesson), {**mine, "summary": "Typed late", "action": "save"})
+    response = client.post(edit_url(lesson), {**mine, "summary": "Typed late", "intent": "save"})
     page = response.content.decode()
     assert response.status_code == 409
     assert "Typed late" in page
@@ -210,7 +210,7 @@ def test_a_garbled_version_is_a_conflict_not_a_server_error(client, contributor,
     client.force_login(contributor)
     mine = loaded_form(client, lesson)
     for garbled in ("", "many", "²", "9" * 30):
-        response = client.post(edit_url(lesson), {**mine, "version": garbled, "action": "save"})
+        response = client.post(edit_url(lesson), {**mine, "version": garbled, "intent": "save"})
         assert response.status_code == 409
         assert response.context["form"]["version"].value() == str(lesson.version)
     lesson.refresh_from_db()

@@ -101,7 +101,7 @@ def test_recording_saves_the_same_draft_and_history_through_both(client, contrib
             "phase": phase.pk,
             "category": schedule.pk,
             "tags": "cutover, go-live",
-            "action": "save",
+            "intent": "save",
         },
     )
     response = api(
@@ -131,7 +131,7 @@ def test_the_form_refuses_the_same_input_with_the_same_messages_through_both(
 ):
     future = str(timezone.localdate() + timedelta(days=2))
     client.force_login(contributor)
-    data = {**quick(project_b), "occurred_on": future, "action": "save"}
+    data = {**quick(project_b), "occurred_on": future, "intent": "save"}
     page = client.post(NEW, data)
     response = api(
         client,
@@ -149,7 +149,7 @@ def test_the_form_refuses_the_same_input_with_the_same_messages_through_both(
 
 def test_a_reader_may_record_through_neither(client, reader, project_a):
     client.force_login(reader)
-    assert client.post(NEW, {**quick(project_a), "action": "save"}).status_code == 403
+    assert client.post(NEW, {**quick(project_a), "intent": "save"}).status_code == 403
     response = api(client, "post", "/api/lessons/", {**quick(project_a), "project": "PRJ-A"})
     assert response.status_code == 403
     assert not Lesson.objects.exists()
@@ -166,7 +166,7 @@ def test_the_authors_edit_of_their_draft_is_the_same_through_both(client, contri
     change = {"title": "Rehearse the cutover three times", "summary": "Twice was not enough."}
     page = client.post(
         edit_url(by_page),
-        {**loaded_form(client, by_page), **change, "tags": "rehearsal, cutover", "action": "save"},
+        {**loaded_form(client, by_page), **change, "tags": "rehearsal, cutover", "intent": "save"},
     )
     response = api(
         client,
@@ -195,7 +195,7 @@ def test_a_curators_edit_keeps_the_same_reason_and_tells_the_author_through_both
                 **loaded_form(client, by_page),
                 "summary": "Clearer.",
                 "change_reason": reason,
-                "action": "save",
+                "intent": "save",
             },
         )
         api(
@@ -227,7 +227,7 @@ def test_a_stale_edit_is_refused_with_the_same_conflict_through_both(
         lesson.save()
     before = saved(by_page)
 
-    page = client.post(edit_url(by_page), {**typed, "title": "Mine", "action": "save"})
+    page = client.post(edit_url(by_page), {**typed, "title": "Mine", "intent": "save"})
     response = api(client, "patch", f"/api/lessons/{by_api.pk}/", {"title": "Mine", "version": 1})
 
     assert page.status_code == response.status_code == 409
@@ -252,14 +252,14 @@ def test_a_draft_submitted_while_its_author_edits_is_a_conflict_through_both(
         workflow.submit(lesson, by=contributor)
     before = saved(by_page)
 
-    page = client.post(edit_url(by_page), {**typed, "title": "Late", "action": "save"})
+    page = client.post(edit_url(by_page), {**typed, "title": "Late", "intent": "save"})
     response = api(client, "patch", f"/api/lessons/{by_api.pk}/", {"title": "Late", "version": 1})
 
     assert page.status_code == response.status_code == 409
     assert page.context["conflict"].current_version == response.json()["current_version"] == 2
     assert page.context["can_save"] is False
     # Knowing the current version does not help: a submitted lesson is the curators'.
-    current = {**typed, "version": 2, "title": "Late", "action": "save"}
+    current = {**typed, "version": 2, "title": "Late", "intent": "save"}
     assert client.post(edit_url(by_page), current).status_code == 403
     response = api(client, "patch", f"/api/lessons/{by_api.pk}/", {"title": "Late", "version": 2})
     assert response.status_code == 403
@@ -270,7 +270,7 @@ def test_someone_elses_lesson_is_refused_through_both(client, contributor, proje
     lesson = LessonFactory(project=project_a, title="Published by someone else")
     others_draft = LessonFactory(project=project_a, status=Status.DRAFT, submitted_by=UserFactory())
     client.force_login(contributor)
-    page = client.post(edit_url(lesson), {**quick(project_a), "version": 1, "action": "save"})
+    page = client.post(edit_url(lesson), {**quick(project_a), "version": 1, "intent": "save"})
     response = api(client, "patch", f"/api/lessons/{lesson.pk}/", {"title": "x", "version": 1})
     assert page.status_code == response.status_code == 403
     # A draft is its author's: nobody else may even see it.
@@ -278,7 +278,7 @@ def test_someone_elses_lesson_is_refused_through_both(client, contributor, proje
     response = api(client, "patch", f"/api/lessons/{others_draft.pk}/", {"version": 1})
     assert response.status_code == 404
     assert (
-        client.post(f"/lessons/{others_draft.pk}/submit/", {"action": "submit"}).status_code == 404
+        client.post(f"/lessons/{others_draft.pk}/submit/", {"intent": "submit"}).status_code == 404
     )
     assert api(client, "post", f"/api/lessons/{others_draft.pk}/submit/").status_code == 404
     assert Lesson.objects.get(pk=others_draft.pk).status == Status.DRAFT
@@ -292,7 +292,7 @@ def test_a_recurrence_link_is_the_same_through_both(client, contributor, project
     by_page, by_api = twins(project=project_a, submitted_by=contributor, status=Status.DRAFT)
     client.force_login(contributor)
     page = client.post(
-        f"/lessons/{by_page.pk}/submit/", {"action": "recurrence", "recurrence_of": earlier.pk}
+        f"/lessons/{by_page.pk}/submit/", {"intent": "recurrence", "recurrence_of": earlier.pk}
     )
     response = api(
         client, "post", f"/api/lessons/{by_api.pk}/submit/", {"recurrence_of": earlier.pk}
@@ -316,7 +316,7 @@ def test_an_earlier_lesson_one_may_not_see_is_refused_through_both(
     before = saved(by_page)
     client.force_login(contributor)
     page = client.post(
-        f"/lessons/{by_page.pk}/submit/", {"action": "recurrence", "recurrence_of": hidden.pk}
+        f"/lessons/{by_page.pk}/submit/", {"intent": "recurrence", "recurrence_of": hidden.pk}
     )
     response = api(
         client, "post", f"/api/lessons/{by_api.pk}/submit/", {"recurrence_of": hidden.pk}
@@ -335,7 +335,7 @@ def test_a_lesson_no_longer_a_draft_is_not_submitted_again_through_either(
 ):
     by_page, by_api = twins(project=project_a, submitted_by=contributor, status=Status.SUBMITTED)
     client.force_login(contributor)
-    page = client.post(f"/lessons/{by_page.pk}/submit/", {"action": "submit"}, follow=True)
+    page = client.post(f"/lessons/{by_page.pk}/submit/", {"intent": "submit"}, follow=True)
     response = api(client, "post", f"/api/lessons/{by_api.pk}/submit/")
 
     assert "This lesson has already been submitted." in page.content.decode()

@@ -14,7 +14,7 @@ def test_contributor_saves_a_draft_with_only_the_four_required_fields(
     client, contributor, project_a
 ):
     client.force_login(contributor)
-    response = client.post(NEW, {**quick(project_a), "action": "save"})
+    response = client.post(NEW, {**quick(project_a), "intent": "save"})
 
     lesson = Lesson.objects.get()
     assert response.status_code == 302
@@ -31,7 +31,7 @@ def test_contributor_saves_a_draft_with_only_the_four_required_fields(
 
 def test_submit_for_review_submits_when_nothing_looks_the_same(client, contributor, project_a):
     client.force_login(contributor)
-    response = client.post(NEW, {**quick(project_a), "action": "submit"})
+    response = client.post(NEW, {**quick(project_a), "intent": "submit"})
 
     lesson = Lesson.objects.get()
     assert lesson.status == Lesson.Status.SUBMITTED
@@ -55,7 +55,7 @@ def test_the_optional_details_and_tags_are_saved(client, contributor, project_a,
             "likelihood": "likely",
             "occurred_on": "2025-03-04",
             "visibility": "project",
-            "action": "save",
+            "intent": "save",
         },
     )
     lesson = Lesson.objects.get()
@@ -67,7 +67,7 @@ def test_the_optional_details_and_tags_are_saved(client, contributor, project_a,
 
 def test_an_anonymous_submission_keeps_no_submitter(client, contributor, project_a):
     client.force_login(contributor)
-    response = client.post(NEW, {**quick(project_a), "is_anonymous": "on", "action": "submit"})
+    response = client.post(NEW, {**quick(project_a), "is_anonymous": "on", "intent": "submit"})
 
     lesson = Lesson.objects.get()
     assert lesson.status == Lesson.Status.SUBMITTED
@@ -90,7 +90,7 @@ def test_errors_keep_everything_typed_markdown_included(client, contributor, pro
             "tags": "cutover, go-live",
             "kind": "went_wrong",
             "project": project_a.pk,
-            "action": "submit",
+            "intent": "submit",
         },
     )
 
@@ -113,7 +113,7 @@ def test_only_the_users_own_projects_are_offered(client, contributor, project_a,
 
 def test_a_project_the_user_is_not_in_is_refused_with_a_field_error(client, contributor, project_b):
     client.force_login(contributor)
-    response = client.post(NEW, {**quick(project_b), "action": "save"})
+    response = client.post(NEW, {**quick(project_b), "intent": "save"})
 
     assert response.status_code == 200
     assert not Lesson.objects.exists()
@@ -122,7 +122,7 @@ def test_a_project_the_user_is_not_in_is_refused_with_a_field_error(client, cont
 
 def test_curators_may_record_a_lesson_for_any_project(client, curator, project_b):
     client.force_login(curator)
-    response = client.post(NEW, {**quick(project_b), "action": "save"})
+    response = client.post(NEW, {**quick(project_b), "intent": "save"})
     assert response.status_code == 302
     assert Lesson.objects.get().project == project_b
 
@@ -135,7 +135,7 @@ def test_a_phase_of_another_project_is_refused(client, contributor, project_a, p
         PhaseFactory(project=project_b, name="Closure"),
         PhaseFactory(project=other_own_project, name="Planning"),
     ):
-        response = client.post(NEW, {**quick(project_a), "phase": phase.pk, "action": "save"})
+        response = client.post(NEW, {**quick(project_a), "phase": phase.pk, "intent": "save"})
         assert response.status_code == 200
         assert "This phase is not one of PRJ-A&#x27;s phases" in response.content.decode()
     assert not Lesson.objects.exists()
@@ -152,7 +152,7 @@ def test_a_garbled_choice_is_a_field_error_not_a_server_error(client, contributo
             "occurred_on": "yesterday",
             "version": "many",
             "tags": "x" * 101,
-            "action": "save",
+            "intent": "save",
         },
     )
     assert response.status_code == 200
@@ -164,7 +164,7 @@ def test_readers_may_not_record_lessons(client, reader, project_a):
     response = client.get(NEW)
     assert response.status_code == 403
     assert "Only contributors record lessons" in response.content.decode()
-    assert client.post(NEW, {**quick(project_a), "action": "save"}).status_code == 403
+    assert client.post(NEW, {**quick(project_a), "intent": "save"}).status_code == 403
     assert not Lesson.objects.exists()
 
 
@@ -207,7 +207,7 @@ def test_preview_renders_sanitised_markdown_and_keeps_the_text(client, contribut
     client.force_login(contributor)
     typed = "Use **two** rehearsals.\n\n<script>alert('x')</script>"
     response = client.post(
-        NEW, {"title": "", "recommendation": typed, "project": project_a.pk, "action": "preview"}
+        NEW, {"title": "", "recommendation": typed, "project": project_a.pk, "intent": "preview"}
     )
 
     page = response.content.decode()

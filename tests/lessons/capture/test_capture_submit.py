@@ -19,7 +19,7 @@ def test_similar_visible_lessons_are_shown_before_submitting_and_hidden_ones_nev
         NEW,
         {
             **quick(project_a, title="Supplier test environment was three weeks late"),
-            "action": "submit",
+            "intent": "submit",
         },
     )
     lesson = Lesson.objects.get(title="Supplier test environment was three weeks late")
@@ -42,7 +42,7 @@ def test_linking_as_a_recurrence_sets_it_and_submits(
     lesson = submit_similar(client, project_a)
 
     response = client.post(
-        f"/lessons/{lesson.pk}/submit/", {"action": "recurrence", "recurrence_of": visible.pk}
+        f"/lessons/{lesson.pk}/submit/", {"intent": "recurrence", "recurrence_of": visible.pk}
     )
 
     lesson.refresh_from_db()
@@ -60,7 +60,7 @@ def test_a_recurrence_of_a_lesson_one_may_not_see_is_refused(
 
     for chosen in (hidden.pk, "", "abc"):
         response = client.post(
-            f"/lessons/{lesson.pk}/submit/", {"action": "recurrence", "recurrence_of": chosen}
+            f"/lessons/{lesson.pk}/submit/", {"intent": "recurrence", "recurrence_of": chosen}
         )
         assert response.status_code == 400
         assert "Choose the earlier lesson" in response.content.decode()
@@ -74,7 +74,7 @@ def test_submit_anyway_submits_without_a_link(client, contributor, project_a, si
     client.force_login(contributor)
     lesson = submit_similar(client, project_a)
 
-    client.post(f"/lessons/{lesson.pk}/submit/", {"action": "submit"})
+    client.post(f"/lessons/{lesson.pk}/submit/", {"intent": "submit"})
 
     lesson.refresh_from_db()
     assert lesson.status == Lesson.Status.SUBMITTED
@@ -84,7 +84,7 @@ def test_submit_anyway_submits_without_a_link(client, contributor, project_a, si
 def test_someone_elses_draft_cannot_be_submitted(client, contributor, reader, project_a):
     draft = LessonFactory(project=project_a, submitted_by=contributor, status="draft")
     client.force_login(reader)
-    assert client.post(f"/lessons/{draft.pk}/submit/", {"action": "submit"}).status_code == 404
+    assert client.post(f"/lessons/{draft.pk}/submit/", {"intent": "submit"}).status_code == 404
     draft.refresh_from_db()
     assert draft.status == Lesson.Status.DRAFT
 
@@ -97,7 +97,7 @@ def test_a_draft_with_no_lookalikes_is_submitted_from_its_own_page(client, contr
     assert f"/lessons/{draft.pk}/submit/" in client.get(draft.get_absolute_url()).content.decode()
     page = client.get(f"/lessons/{draft.pk}/submit/").content.decode()
     assert "No recorded lesson looks like" in page
-    client.post(f"/lessons/{draft.pk}/submit/", {"action": "submit"})
+    client.post(f"/lessons/{draft.pk}/submit/", {"intent": "submit"})
     draft.refresh_from_db()
     assert draft.status == Lesson.Status.SUBMITTED
 
@@ -109,7 +109,7 @@ def test_a_garbled_choice_of_earlier_lesson_is_refused_not_a_server_error(
     lesson = submit_similar(client, project_a)
     for garbled in ("²", "9" * 30, "-1"):
         response = client.post(
-            f"/lessons/{lesson.pk}/submit/", {"action": "recurrence", "recurrence_of": garbled}
+            f"/lessons/{lesson.pk}/submit/", {"intent": "recurrence", "recurrence_of": garbled}
         )
         assert response.status_code == 400
     lesson.refresh_from_db()

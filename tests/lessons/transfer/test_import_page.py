@@ -46,13 +46,13 @@ def test_a_curator_uploads_checks_and_imports_a_log(client, setting, curator):
     form = page.context["form"]
     assert form["column_1"].value() == "title" and form["column_11"].value() == "recommendation"
 
-    checked = client.post(mapping_url, mapping_post(page, action="check"))
+    checked = client.post(mapping_url, mapping_post(page, intent="check"))
     report = checked.context["report"]
     assert report.dry_run and report.ok and report.to_create == 3
     assert "Import 3 lessons" in checked.content.decode()
     assert not Lesson.objects.exists()
 
-    done = client.post(mapping_url, mapping_post(page, action="import"), follow=True)
+    done = client.post(mapping_url, mapping_post(page, intent="import"), follow=True)
     assert done.redirect_chain[-1][0] == "/lessons/import/done/"
     assert done.context["summary"]["created"] == 3
     assert Lesson.objects.filter(status="submitted").count() == 3
@@ -66,7 +66,7 @@ def test_the_page_shows_row_problems_and_imports_nothing(client, setting, curato
     rows[1][4] = "someday"
     mapping_url = upload(client, csv_bytes(rows))["Location"]
     page = client.get(mapping_url)
-    response = client.post(mapping_url, mapping_post(page, action="import"))
+    response = client.post(mapping_url, mapping_post(page, intent="import"))
     assert response.status_code == 200
     report = response.context["report"]
     assert not report.ok and report.problems[0].row == 3
@@ -80,7 +80,7 @@ def test_the_curator_may_change_a_columns_field(client, setting, curator):
     mapping_url = upload(client, csv_bytes(rows_for(count=1)))["Location"]
     page = client.get(mapping_url)
     # Ignore the category column, and read "What happened" as the summary instead.
-    changes = {"column_6": "", "column_9": "summary", "action": "import"}
+    changes = {"column_6": "", "column_9": "summary", "intent": "import"}
     client.post(mapping_url, mapping_post(page, **changes))
     lesson = Lesson.objects.get()
     assert (
@@ -89,7 +89,7 @@ def test_the_curator_may_change_a_columns_field(client, setting, curator):
     # Two columns for one field is refused with a message.
     mapping_url = upload(client, csv_bytes(rows_for(count=1, start=5)))["Location"]
     page = client.get(mapping_url)
-    response = client.post(mapping_url, mapping_post(page, column_0="title", action="check"))
+    response = client.post(mapping_url, mapping_post(page, column_0="title", intent="check"))
     assert "Title is chosen for 2 columns" in response.content.decode()
 
 
@@ -164,5 +164,5 @@ def test_an_xlsx_with_several_sheets_offers_them(client, setting, curator):
     page = client.get(mapping_url, {"sheet": "Lessons"})
     assert page.context["table"].sheet == "Lessons"
     assert "From the second sheet" in page.content.decode()
-    client.post(mapping_url, mapping_post(page, action="import", sheet="Lessons"))
+    client.post(mapping_url, mapping_post(page, intent="import", sheet="Lessons"))
     assert Lesson.objects.get().title == "From the second sheet"
