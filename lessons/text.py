@@ -98,13 +98,14 @@ def stems(text: str | None) -> dict[str, str]:
 # Two lessons look alike when their titles share most of their words (at least two, and at
 # least 60% of the shorter title's: "Supplier invoices were paid late" is not "Supplier test
 # environment arrived late"), or when their texts (title, summary and the lesson itself) share
-# at least four words and half the words of the one with fewer, one of them in both titles:
-# generic advice ("agree it early, write it down") shared by lessons about different things
-# does not make them alike.
+# at least four words and two in five of the words of the one with fewer, one of them in both
+# titles: generic advice ("agree it early, write it down") shared by lessons about different
+# things does not make them alike. Two in five, not half: two people telling the same story
+# (a recurrence, a lesson recorded twice) share about that many of their words.
 MIN_SHARED_TITLE_WORDS = 2
 MIN_SHARED_TITLE_SHARE = 0.6
 MIN_SHARED_WORDS = 4
-MIN_SHARED_SHARE = 0.5
+MIN_SHARED_SHARE = 0.4
 
 # The fields the rule reads: a lesson loaded for it must have them.
 LIKENESS_FIELDS = ("title", "summary", "recommendation")

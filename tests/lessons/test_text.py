@@ -78,6 +78,23 @@ def test_texts_sharing_most_words_look_alike_when_their_titles_share_one():
     assert alike(a, c) is not None and alike(c, a) is not None
 
 
+def test_the_same_story_told_by_two_people_looks_alike():
+    """Two accounts of one problem share well under half their words, yet are one lesson."""
+    a = lesson(
+        "Book business testers' time with their managers before the test plan is final",
+        "Acceptance testing ran late because the business testers' managers released them "
+        "for half the agreed days. Agree tester time with their managers, in writing, before "
+        "the test plan is final. Regression defects reached production on the cutover weekend.",
+    )
+    b = lesson(
+        "User acceptance testers were released by their managers for only half the time agreed",
+        "Testers spent half their agreed days on acceptance testing; their managers kept them "
+        "on daily work. Put the testing days in the plan their managers sign, and track them. "
+        "The schedule slipped three weeks and the sponsor escalated to the steering committee.",
+    )
+    assert alike(a, b) is not None and alike(b, a) is not None
+
+
 def test_two_title_words_and_a_few_others_do_not_make_lessons_alike():
     a = lesson(
         "Supplier test environment arrived late",
