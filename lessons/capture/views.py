@@ -61,7 +61,7 @@ FORBIDDEN = {
 def _forbidden(request: HttpRequest, refusal: Refused) -> HttpResponse:
     title, reason = FORBIDDEN[type(refusal)]
     return render(
-        request, "lessons/_capture_forbidden.html", {"title": title, "reason": reason}, status=403
+        request, "lessons/capture/_forbidden.html", {"title": title, "reason": reason}, status=403
     )
 
 
@@ -78,7 +78,7 @@ def _lesson_form_page(
     is_draft = lesson is None or lesson.status == Lesson.Status.DRAFT
     return render(
         request,
-        "lessons/lesson_form.html",
+        "lessons/capture/lesson_form.html",
         {
             "form": form,
             "lesson": lesson,
@@ -262,7 +262,7 @@ def _duplicates_page(request: HttpRequest, lesson: Lesson, chosen: str, error: s
         candidate.snippet = snippets.get(candidate.pk)
     return render(
         request,
-        "lessons/_capture_duplicates.html",
+        "lessons/capture/_duplicates.html",
         {"lesson": lesson, "candidates": candidates, "error": error, "chosen": chosen},
         status=400 if error else 200,
     )

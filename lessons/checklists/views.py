@@ -66,7 +66,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     shown = list(waiting[:WAITING_SHOWN])
     return render(
         request,
-        "lessons/curation/checklists.html",
+        "lessons/checklists/checklists.html",
         {
             "tab": "checklists",
             "by": by,
@@ -127,7 +127,7 @@ def _detail_page(
     )
     return render(
         request,
-        "lessons/curation/checklist_detail.html",
+        "lessons/checklists/checklist_detail.html",
         {
             "checklist": checklist,
             "where": _where(checklist),
@@ -173,7 +173,7 @@ def checklist_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("curation:checklists")
     return render(
         request,
-        "lessons/curation/checklist_delete.html",
+        "lessons/checklists/checklist_delete.html",
         {
             "checklist": checklist,
             "where": _where(checklist),
@@ -345,7 +345,7 @@ def _follow_up_page(
         item.cites_lesson = any(source.pk == lesson.pk for source in item.visible_sources)
     return render(
         request,
-        "lessons/curation/action_checklist.html",
+        "lessons/checklists/action_checklist.html",
         {
             "action": action,
             "lesson": lesson,

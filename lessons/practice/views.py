@@ -139,7 +139,7 @@ def action_edit(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
         messages.error(request, "The action was not saved: please check the form.")
     context = {"lesson": lesson, "action": action, "form": form}
     return render(
-        request, "lessons/action_form.html", context, status=400 if form.is_bound else 200
+        request, "lessons/practice/action_form.html", context, status=400 if form.is_bound else 200
     )
 
 

@@ -45,7 +45,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     lessons = _with_snippets(list(page.object_list) if total else [], text)
     return render(
         request,
-        "lessons/lesson_list.html",
+        "lessons/search/lesson_list.html",
         {
             "filterset": filterset,
             "form": filterset.form,

@@ -101,7 +101,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
         return redirect(target)
     return render(
         request,
-        "lessons/import/upload.html",
+        "lessons/transfer/import_upload.html",
         {
             "form": form,
             "max_rows": reading.MAX_ROWS,
@@ -161,7 +161,7 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("lessons:import_done")
     return render(
         request,
-        "lessons/import/mapping.html",
+        "lessons/transfer/import_mapping.html",
         {
             "form": form,
             "table": table,
@@ -178,7 +178,7 @@ def done(request: HttpRequest) -> HttpResponse:
     summary = request.session.get(DONE_KEY)
     if summary is None:
         return redirect("lessons:import")
-    return render(request, "lessons/import/done.html", {"summary": summary})
+    return render(request, "lessons/transfer/import_done.html", {"summary": summary})
 
 
 def _export(request: HttpRequest) -> tuple[list[int], Callable[[], Iterator[dict]]]:
