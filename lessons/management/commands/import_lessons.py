@@ -136,9 +136,13 @@ class Command(BaseCommand):
             where = f"row {problem.row}" if problem.row else "file"
             column = f", {problem.column}" if problem.column else ""
             self.stdout.write(f"  {where}{column}: {problem.message}")
+        verb = "will create" if report.dry_run else "created" if report.ok else "would create"
         for kind, names in report.created.items():
-            verb = "would create" if report.dry_run else "created"
-            self.stdout.write(f"  {verb} {kind}: {', '.join(names)}")
+            if kind == "projects":  # a name may hold commas: one a line
+                for name in names:
+                    self.stdout.write(f"  {verb} project {name}")
+            else:
+                self.stdout.write(f"  {verb} {kind}: {', '.join(names)}")
         figures = (
             f"{report.skipped} already there (skipped), {report.blank_rows} blank rows, "
             f"{report.with_errors} rows with problems"
