@@ -11,6 +11,8 @@ Rules:
   A new project is named as the file names it, with a code made from that name if the name
   cannot be one (lessons/transfer/project_codes.py); the same name in several rows is one
   project.
+- The report says what happens to each column of the file, and names the filled columns
+  that no field keeps (lessons/transfer/columns.py).
 - Re-importing creates no duplicates: a row whose reference (``external_id``, unique per
   project) or content fingerprint (title, project, date and lesson, normalised) is already
   in Hindsight, or earlier in the same file, is skipped and reported.
@@ -28,7 +30,12 @@ from taggit.models import Tag
 
 from accounts import policy
 from lessons.models import Category, Lesson
-from lessons.transfer.columns import ImportOptions, check_mapping, column_label
+from lessons.transfer.columns import (
+    ImportOptions,
+    check_mapping,
+    column_label,
+    describe_columns,
+)
 from lessons.transfer.project_codes import new_project_codes
 from lessons.transfer.reading import Table, is_blank
 from lessons.transfer.report import ImportReport, PlannedRow, Problem
@@ -106,6 +113,7 @@ def plan_import(table: Table, options: ImportOptions, user: User | None, dry_run
     """Check every row and look up every name; the report says what an import would do."""
     report = ImportReport(filename=options.filename, dry_run=dry_run)
     report.status = Lesson.Status.PUBLISHED if options.publish else Lesson.Status.SUBMITTED
+    report.columns = describe_columns(table, options.mapping)
     for message in check_mapping(options.mapping, options.default_project is not None):
         report.problems.append(Problem(0, "", message))
     if report.problems:
