@@ -196,7 +196,8 @@ def _chosen_mapping(headers: list[str], choices: list[str]) -> list[str | None]:
     by_name = {normalise_header(header): position for position, header in enumerate(headers)}
     for choice in choices:
         column, equals, target = choice.rpartition("=")
-        position = by_name.get(normalise_header(column)) if equals else None
+        name = normalise_header(column)
+        position = by_name.get(name) if equals and name else None
         if position is None:
             raise CommandError(
                 f"--map {choice!r}: no such column. Give COLUMN=FIELD with one of the "

@@ -125,6 +125,7 @@ def test_the_command_keeps_a_column_mapped_by_hand(tmp_path: Path, administrator
     [
         ("Nope=context", "no such column"),
         ("Point of Contact", "no such column"),
+        ("=context", "no such column"),
         ("Point of Contact=owner", "no field 'owner'"),
     ],
 )
