@@ -107,10 +107,11 @@ class MappingForm(forms.Form):
             self.column_names.append(name)
 
     @property
-    def columns(self) -> list[tuple[forms.BoundField, list[str]]]:
-        """Each column's choice with a few of its values, for the mapping table."""
+    def columns(self) -> list[tuple[forms.BoundField, list[str], int]]:
+        """Each column's choice with a few of its values and how many rows fill it, for the
+        mapping table."""
         return [
-            (self[name], self.table.samples(position))
+            (self[name], self.table.samples(position), self.table.filled(position))
             for position, name in enumerate(self.column_names)
         ]
 

@@ -8,6 +8,11 @@ Rules:
 - Unknown projects, phases, categories and tags are errors, listed by name; with
   ``create_missing`` categories and tags are created (curators), phases of projects the
   importer manages, and projects only for those who may create projects (Administrators).
+  A new project is named as the file names it, with a code made from that name if the name
+  cannot be one (lessons/transfer/project_codes.py); the same name in several rows is one
+  project.
+- The report says what happens to each column of the file, and names the filled columns
+  that no field keeps (lessons/transfer/columns.py).
 - Re-importing creates no duplicates: a row whose reference (``external_id``, unique per
   project) or content fingerprint (title, project, date and lesson, normalised) is already
   in Hindsight, or earlier in the same file, is skipped and reported.
@@ -20,12 +25,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models.functions import Lower
-from django.utils.text import Truncator, slugify
+from django.utils.text import slugify
 from taggit.models import Tag
 
 from accounts import policy
 from lessons.models import Category, Lesson
-from lessons.transfer.columns import ImportOptions, check_mapping, column_label
+from lessons.transfer.columns import (
+    ImportOptions,
+    check_mapping,
+    column_label,
+    describe_columns,
+)
+from lessons.transfer.project_codes import new_project_codes
 from lessons.transfer.reading import Table, is_blank
 from lessons.transfer.report import ImportReport, PlannedRow, Problem
 from lessons.transfer.rows import Row, read_row
@@ -88,7 +99,7 @@ class Lookups:
 class Plan:
     report: ImportReport
     rows: list[Row]  # the rows to create
-    new_projects: dict[str, str] = field(default_factory=dict)  # lower code -> code
+    new_projects: dict[str, str] = field(default_factory=dict)  # lower code -> name
     # (lower code, lower name) -> name
     new_phases: dict[tuple[str, str], str] = field(default_factory=dict)
     new_categories: dict[str, str] = field(default_factory=dict)  # lower -> name
@@ -102,6 +113,7 @@ def plan_import(table: Table, options: ImportOptions, user: User | None, dry_run
     """Check every row and look up every name; the report says what an import would do."""
     report = ImportReport(filename=options.filename, dry_run=dry_run)
     report.status = Lesson.Status.PUBLISHED if options.publish else Lesson.Status.SUBMITTED
+    report.columns = describe_columns(table, options.mapping)
     for message in check_mapping(options.mapping, options.default_project is not None):
         report.problems.append(Problem(0, "", message))
     if report.problems:
@@ -113,6 +125,7 @@ def plan_import(table: Table, options: ImportOptions, user: User | None, dry_run
     names = _Names(plan, lookups, options, table.headers, user)
     for row in rows:  # projects first: phases are looked up within them
         names.project(row)
+    names.new_projects(rows)
     lookups.load_phases(set(plan.project_ids.values()))
     for row in rows:
         names.category(row)
@@ -165,6 +178,7 @@ class _Names:
             "tags": set(),
         }
         self.managed: dict[int, bool] = {}  # project id -> may the importer add phases
+        self.new_names: dict[str, str] = {}  # lower-case name -> name, of projects to create
 
     def problem(self, row: Row, target: str, message: str) -> None:
         row.problems.append(
@@ -181,23 +195,26 @@ class _Names:
             self.plan.project_ids[code.casefold()] = pk
             self.plan.codes[code.casefold()] = code
             row.project_key = code.casefold()
-        elif len(row.project_ref) > Project._meta.get_field("code").max_length:
-            self.problem(
-                row,
-                "project",
-                f"unknown project “{Truncator(row.project_ref).chars(40)}”, too long "
-                "for a new project's code (at most 32 characters)",
-            )
         elif self.may_create_projects:
-            self.plan.new_projects.setdefault(key, row.project_ref)
-            self.plan.codes.setdefault(key, row.project_ref)
-            row.project_key = key
+            self.new_names.setdefault(key, row.project_ref)
         else:
             self.missing["projects"].add(row.project_ref)
             message = f"unknown project “{row.project_ref}”"
             if self.may_create:
                 message += " (only administrators can create projects)"
             self.problem(row, "project", message)
+
+    def new_projects(self, rows: list[Row]) -> None:
+        """A code for each project to create, then the rows that name it."""
+        taken = {code.casefold() for _, code in self.lookups.projects.values()}
+        codes = new_project_codes(list(self.new_names.values()), taken)
+        for folded, name in self.new_names.items():
+            key = codes[folded].casefold()
+            self.plan.new_projects[key] = name
+            self.plan.codes[key] = codes[folded]
+        for row in rows:
+            if not row.project_key and row.project_ref.casefold() in codes:
+                row.project_key = codes[row.project_ref.casefold()].casefold()
 
     def category(self, row: Row) -> None:
         name = row.values.pop("category")
@@ -380,7 +397,13 @@ def _to_create(plan: Plan) -> dict[str, list[str]]:
     return {
         kind: sorted(names, key=str.casefold)
         for kind, names in (
-            ("projects", plan.new_projects.values()),
+            (
+                "projects",
+                [
+                    plan.codes[key] if plan.codes[key] == name else f"{plan.codes[key]}: {name}"
+                    for key, name in plan.new_projects.items()
+                ],
+            ),
             (
                 "phases",
                 [f"{name} ({plan.codes[code]})" for (code, _), name in plan.new_phases.items()],

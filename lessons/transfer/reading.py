@@ -80,6 +80,10 @@ class Table:
                     break
         return found
 
+    def filled(self, column: int) -> int:
+        """How many rows have something in a column."""
+        return sum(1 for row in self.rows if column < len(row) and not is_blank(row[column]))
+
 
 def read_table(
     data: bytes, filename: str = "", *, sheet: str | None = None, encoding: str | None = None

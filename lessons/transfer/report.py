@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lessons.models import Lesson
+
+if TYPE_CHECKING:
+    from lessons.transfer.columns import ColumnUse
 
 MAX_SHOWN_PROBLEMS = 500
 MAX_LISTED_ROWS = 200  # rows to create or skipped, listed on the page
@@ -41,10 +44,16 @@ class ImportReport:
     created_ids: list[int] = field(default_factory=list)
     status: str = Lesson.Status.SUBMITTED
     seconds: float = 0.0
+    columns: list[ColumnUse] = field(default_factory=list)  # what happens to each column
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def unimported_columns(self) -> list[ColumnUse]:
+        """The filled columns no field keeps."""
+        return [column for column in self.columns if column.lost]
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -91,5 +100,6 @@ class ImportReport:
             "blank_rows": self.blank_rows,
             "status": self.status,
             "created_things": self.created,
+            "unimported_columns": [column.warning for column in self.unimported_columns],
             "seconds": round(self.seconds, 1),
         }

@@ -20,7 +20,8 @@ from lessons.transfer.columns import ImportOptions, column_label, normalise_head
 from lessons.transfer.reading import cell_text, is_blank
 from lessons.transfer.report import Problem
 
-MAX_TEXT_LENGTH = 20_000  # per cell of a long text; Excel's own limit is 32,767
+MAX_TEXT_LENGTH = 20_000  # per long text; Excel's own limit for a cell is 32,767
+MAX_TAGS_LENGTH = 2000  # per cell of tags
 
 # -- words and dates ----------------------------------------------------------------------------
 
@@ -147,32 +148,53 @@ class Row:
     project_key: str = ""  # the project's code in lower case, once resolved
 
 
+def _heading(header: str) -> str:
+    """A column's header as a bold Markdown line, its own asterisks and the like escaped."""
+    return "**" + re.sub(r"([\\`*_\[\]])", r"\\\1", header) + "**"
+
+
+def joined_text(cells: list[tuple[str, Any]]) -> str:
+    """The text of a field's columns: one column's as it is; several columns' filled cells
+    one after the other, each under its column's heading (Markdown), in column order."""
+    if len(cells) == 1:
+        return cell_text(cells[0][1])
+    texts = [(header, cell_text(value)) for header, value in cells]
+    return "\n\n".join(f"{_heading(header)}\n\n{text}" for header, text in texts if text)
+
+
 class _Cells:
-    """A row's cells by field; each problem is noted with its column's header."""
+    """A row's cells by field, with their columns' headers (a text field or the tags may
+    have several); each problem is noted with its columns' headers."""
 
     def __init__(self, row: Row, cells: list[Any], options: ImportOptions, headers: list[str]):
         self.row = row
         self.options = options
         self.headers = headers
-        self.by_target = {
-            target: cells[position] if position < len(cells) else None
-            for position, target in enumerate(options.mapping)
-            if target
-        }
+        self.by_target: dict[str, list[tuple[str, Any]]] = {}
+        for position, target in enumerate(options.mapping):
+            if target:
+                cell = cells[position] if position < len(cells) else None
+                self.by_target.setdefault(target, []).append((headers[position], cell))
 
     def raw(self, target: str) -> Any:
-        return self.by_target.get(target)
+        """The cell of a field that takes one column."""
+        cells = self.by_target.get(target)
+        return cells[0][1] if cells else None
 
     def problem(self, target: str, message: str) -> None:
         column = column_label(self.options, self.headers, target)
         self.row.problems.append(Problem(self.row.row, column, message))
 
     def text(self, target: str, limit: int = MAX_TEXT_LENGTH) -> str:
-        value = cell_text(self.raw(target))
+        value = joined_text(self.by_target.get(target, []))
         if len(value) > limit:
             self.problem(target, f"too long: {len(value):,} characters, at most {limit:,}")
             return value[:limit]
         return value
+
+    def texts(self, target: str) -> list[str]:
+        """Each of a field's cells as text, in column order."""
+        return [cell_text(value) for _, value in self.by_target.get(target, [])]
 
 
 def read_row(number: int, cells: list[Any], options: ImportOptions, headers: list[str]) -> Row:
@@ -247,9 +269,14 @@ def _read_date(read: _Cells) -> dt.date | None:
 
 
 def _read_tags(read: _Cells) -> list[str]:
-    """The tags of a cell separated by , ; | or new lines, each once."""
-    raw_tags = read.text("tags", 2000)
-    tags = [part.strip() for part in re.split(r"[,;|\n]", raw_tags) if part.strip()]
+    """The tags of the tags columns' cells, separated by , ; | or new lines, each once."""
+    raw_tags = read.texts("tags")
+    longest = max(map(len, raw_tags), default=0)
+    if longest > MAX_TAGS_LENGTH:
+        read.problem("tags", f"too long: {longest:,} characters, at most {MAX_TAGS_LENGTH:,}")
+        return []
+    tags = [part.strip() for text in raw_tags for part in re.split(r"[,;|\n]", text)]
+    tags = [tag for tag in tags if tag]
     for tag in tags:
         if len(tag) > 100:
             read.problem(

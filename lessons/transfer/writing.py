@@ -109,10 +109,10 @@ def _create_projects(plan: Plan, options: ImportOptions) -> None:
     if not plan.new_projects:
         return
     project_type, department = _unspecified_project_context()
-    for key, code in plan.new_projects.items():
+    for key, name in plan.new_projects.items():
         project = Project.objects.create(
-            code=code,
-            name=code,
+            code=plan.codes[key],
+            name=name,
             description=f"Created by the import of {options.filename}.",
             project_type=project_type,
             department=department,

@@ -2,8 +2,10 @@
 
 A Hindsight backup (written by ``export_lessons``) is recognised by its first line and
 restored into an empty database (lessons/transfer/backup.py). Anything else is read as a
-lessons log, its columns matched automatically, and imported all or nothing
-(lessons/transfer/writing.py)."""
+lessons log, its columns matched automatically (``--map COLUMN=FIELD`` changes a match),
+and imported all or nothing (lessons/transfer/writing.py). The output says what happens to
+each column, as the import page does: its field, the columns it is joined with, or that it
+is filled but not imported."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from django.db.models import Model, QuerySet
 from accounts.models import User
 from lessons.models import Lesson
 from lessons.transfer import backup, reading
-from lessons.transfer.columns import TARGETS, ImportOptions, suggest_mapping
+from lessons.transfer.columns import TARGETS, ImportOptions, normalise_header, suggest_mapping
 from lessons.transfer.report import ImportReport
 from lessons.transfer.writing import run_import
 from projects.models import Project
@@ -58,6 +60,17 @@ class Command(BaseCommand):
             choices=Lesson.Visibility.values,
             default=Lesson.Visibility.ORGANISATION,
             help="The visibility of rows that give none (default: organisation).",
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="The field of a column, instead of the one matched (repeatable), e.g. "
+            "--map 'Logged by=context'. FIELD is one of "
+            f"{', '.join(TARGETS)}, or 'ignore'. Several columns may go to one text field "
+            "(summary, context, root_cause, recommendation, early_warning: kept under their "
+            "headings) or to tags.",
         )
         parser.add_argument(
             "--user",
@@ -109,11 +122,8 @@ class Command(BaseCommand):
             )
         except reading.ImportFileError as error:
             raise CommandError(f"{path.name}: {error}") from None
-        mapping = suggest_mapping(table.headers)
+        mapping = _chosen_mapping(table.headers, options["map"])
         self.stdout.write(f"{path.name}: {table.description}, {len(table.rows)} rows.")
-        for header, target in zip(table.headers, mapping, strict=True):
-            field = TARGETS[target] if target else "(ignored)"
-            self.stdout.write(f"  {header} -> {field}")
         report = run_import(
             table,
             ImportOptions(
@@ -130,15 +140,34 @@ class Command(BaseCommand):
         )
         self._report(report)
 
+    def _columns(self, report: ImportReport) -> None:
+        """What happens to each column; the filled ones no field keeps, and how to keep them."""
+        for column in report.columns:
+            if column.lost:
+                self.stdout.write(self.style.WARNING(f"  {column.warning}"))
+            else:
+                self.stdout.write(f"  {column.header} -> {column.fate}")
+        if report.unimported_columns:
+            self.stdout.write(
+                "  To keep a column, choose its field with --map 'COLUMN=FIELD' (a text "
+                "field keeps it under its heading)."
+            )
+
     def _report(self, report: ImportReport) -> None:
-        """Every problem and created name, then the figures; fails if anything is wrong."""
+        """The columns, every problem and created name, then the figures; fails if anything
+        is wrong."""
+        self._columns(report)
         for problem in report.problems:
             where = f"row {problem.row}" if problem.row else "file"
             column = f", {problem.column}" if problem.column else ""
             self.stdout.write(f"  {where}{column}: {problem.message}")
+        verb = "will create" if report.dry_run else "created" if report.ok else "would create"
         for kind, names in report.created.items():
-            verb = "would create" if report.dry_run else "created"
-            self.stdout.write(f"  {verb} {kind}: {', '.join(names)}")
+            if kind == "projects":  # a name may hold commas: one a line
+                for name in names:
+                    self.stdout.write(f"  {verb} project {name}")
+            else:
+                self.stdout.write(f"  {verb} {kind}: {', '.join(names)}")
         figures = (
             f"{report.skipped} already there (skipped), {report.blank_rows} blank rows, "
             f"{report.with_errors} rows with problems"
@@ -159,6 +188,28 @@ class Command(BaseCommand):
                     f"({figures}) in {report.seconds:.1f} s."
                 )
             )
+
+
+def _chosen_mapping(headers: list[str], choices: list[str]) -> list[str | None]:
+    """The matched field of each column, changed by the ``--map COLUMN=FIELD`` choices."""
+    mapping = suggest_mapping(headers)
+    by_name = {normalise_header(header): position for position, header in enumerate(headers)}
+    for choice in choices:
+        column, equals, target = choice.rpartition("=")
+        name = normalise_header(column)
+        position = by_name.get(name) if equals and name else None
+        if position is None:
+            raise CommandError(
+                f"--map {choice!r}: no such column. Give COLUMN=FIELD with one of the "
+                f"file's columns: {', '.join(headers)}."
+            )
+        target = target.strip().casefold()
+        if target not in TARGETS and target not in ("ignore", ""):
+            raise CommandError(
+                f"--map {choice!r}: no field {target!r}. Fields: {', '.join(TARGETS)}, or ignore."
+            )
+        mapping[position] = target if target in TARGETS else None
+    return mapping
 
 
 def _existing(queryset: QuerySet[Model], missing: str) -> Model:

@@ -9,7 +9,20 @@ import pytest
 
 from lessons.models import Lesson
 from lessons.transfer import reading, uploads
-from tests.lessons.transfer.logs import SMALL_HEADER, csv_bytes, rows_for, xlsx_bytes
+from projects.models import Project
+from tests.lessons.transfer.logs import (
+    DEBRIS,
+    GSDOP,
+    LLIS_HEADER,
+    MPCV,
+    PRINCE2_HEADER,
+    SMALL_HEADER,
+    csv_bytes,
+    llis_rows,
+    prince2_rows,
+    rows_for,
+    xlsx_bytes,
+)
 
 
 def upload(client, data: bytes, name: str = "log.csv", **extra):
@@ -166,3 +179,66 @@ def test_an_xlsx_with_several_sheets_offers_them(client, setting, curator):
     assert "From the second sheet" in page.content.decode()
     client.post(mapping_url, mapping_post(page, intent="import", sheet="Lessons"))
     assert Lesson.objects.get().title == "From the second sheet"
+
+
+def test_an_llis_export_goes_in_with_every_column_kept_or_reported(client, administrator):
+    client.force_login(administrator)
+    mapping_url = upload(client, csv_bytes(llis_rows(), LLIS_HEADER), name="llis.csv")["Location"]
+    page = client.get(mapping_url)
+    form = page.context["form"]
+    assert form["column_4"].value() == form["column_5"].value() == "recommendation"
+    assert form["column_13"].value() == ""  # Point of Contact: no field means it
+    html = page.content.decode()
+    assert "Filled in 4 rows, not imported: choose a field to keep it" in html
+
+    checked = client.post(mapping_url, mapping_post(page, intent="check", create_missing="on"))
+    report = checked.context["report"]
+    assert report.ok and report.to_create == 4
+    html = checked.content.decode()
+    assert f"<li>GSDOP: {GSDOP}</li>" in html and f"<li>GSDOP-2: {DEBRIS}</li>" in html
+    assert "Column &#x27;Point of Contact&#x27;, filled in 4 rows, will not be imported" in html
+    assert "joined with Recommendation(s), each under its heading" in html
+    assert not Project.objects.exists()
+
+    # The curator keeps the column: any text field takes it under its heading.
+    done = client.post(
+        mapping_url,
+        mapping_post(page, intent="import", create_missing="on", column_13="root_cause"),
+        follow=True,
+    )
+    assert done.context["summary"]["created"] == 4
+    assert done.context["summary"]["unimported_columns"] == []
+    assert f"<li>MPCV: {MPCV}</li>" in done.content.decode()
+    lesson = Lesson.objects.get(external_id="24803")
+    assert lesson.project.name == GSDOP and lesson.project.code == "GSDOP"
+    assert lesson.root_cause == "J. Doe, KSC-NE"  # the only root cause column: as it is
+    assert lesson.recommendation.startswith("**Lesson(s) Learned**\n\nLearned: inspect crawler")
+    assert "**Recommendation(s)**\n\nRecommend: add crawler" in lesson.recommendation
+
+
+def test_the_done_page_names_the_columns_left_out(client, setting, curator):
+    client.force_login(curator)
+    data = csv_bytes(prince2_rows(), PRINCE2_HEADER)
+    mapping_url = upload(client, data)["Location"]
+    page = client.get(mapping_url)
+    done = client.post(
+        mapping_url, mapping_post(page, intent="import", project=str(setting.pk)), follow=True
+    )
+    assert done.context["summary"]["created"] == 2
+    html = done.content.decode()
+    assert "Columns not imported" in html
+    assert "Column &#x27;Logged by&#x27;, filled in 2 rows, will not be imported" in html
+
+
+def test_a_field_that_takes_one_column_still_refuses_two_and_a_wrong_choice_is_explained(
+    client, administrator
+):
+    client.force_login(administrator)
+    mapping_url = upload(client, csv_bytes(llis_rows(), LLIS_HEADER))["Location"]
+    page = client.get(mapping_url)
+    response = client.post(mapping_url, mapping_post(page, column_13="phase", intent="check"))
+    assert response.status_code == 200
+    assert "Phase is chosen for 2 columns: choose one." in response.content.decode()
+    response = client.post(mapping_url, mapping_post(page, column_13="nonsense", intent="check"))
+    assert response.status_code == 200 and response.context["form"].errors["column_13"]
+    assert not Lesson.objects.exists()

@@ -269,3 +269,21 @@ def test_ten_thousand_rows_import_with_a_bounded_number_of_queries(setting, cura
     # time on PostgreSQL (about 130 queries in all), but SQLite takes at most 999 values per
     # statement, so about 29 lessons per INSERT there (about 830 queries in all).
     assert len(queries) < (900 if connection.vendor == "sqlite" else 200)
+
+
+def test_a_long_project_name_becomes_a_project_with_its_name_and_a_readable_code(
+    setting, administrator
+):
+    long_name = "Ground Systems Development and Operations Program"
+    rows = rows_for(project=long_name, count=2) + rows_for(project="gsdop", count=1, start=3)
+    report = import_bytes(csv_bytes(rows), administrator, dry_run=True, create_missing=True)
+    # "gsdop" can be a code: it keeps it, and the long name's initials get the next one.
+    assert report.ok and report.created["projects"] == ["gsdop", f"GSDOP-2: {long_name}"]
+    report = import_bytes(csv_bytes(rows), administrator, create_missing=True)
+    assert report.ok
+    project = Project.objects.get(name=long_name)
+    assert project.code == "GSDOP-2" and project.lessons.count() == 2
+    assert Lesson.objects.get(external_id="L-001").phase.project == project
+    again = import_bytes(csv_bytes(rows), administrator, create_missing=True)
+    assert again.ok and again.skipped == 3 and "projects" not in again.created
+    assert Project.objects.filter(name=long_name).count() == 1
