@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 # "Most useful" ranks by a Bayesian average: every lesson starts with this many
 # imaginary votes at the prior score, so one 5-star vote does not beat forty 4-star votes.
+# The longest text a lesson's field (or an action's, an application's) takes: a long real
+# record, such as a NASA LLIS lesson with its recommendations, runs to 40,000 characters.
+TEXT_LIMIT = 100_000
 BAYES_PRIOR_VOTES = 5
 BAYES_PRIOR_SCORE = 3.0
 

@@ -23,11 +23,10 @@ from taggit.models import Tag
 
 from accounts.serializers import PersonSerializer, person
 from config.api.base import absolute
-from lessons.models import Action, Application, Category, Lesson, Rating
+from lessons.models import TEXT_LIMIT, Action, Application, Category, Lesson, Rating
 from projects.models import Project
 
 MAX_ID = 2**31 - 1  # ids beyond the integer column would be a database error, not a 404
-LONG_TEXT_LIMIT = 20_000  # lessons.forms.TEXT_LIMIT: the forms check it too
 
 
 # -- lessons ----------------------------------------------------------------------------------
@@ -189,17 +188,17 @@ class LessonWriteSerializer(serializers.Serializer):
     """
 
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    summary = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT_LIMIT)
-    context = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT_LIMIT)
-    root_cause = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT_LIMIT)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
+    context = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
+    root_cause = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
     recommendation = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=LONG_TEXT_LIMIT,
+        max_length=TEXT_LIMIT,
         help_text="The lesson itself: what to do next time. Markdown. Required.",
     )
     early_warning = serializers.CharField(
-        required=False, allow_blank=True, max_length=LONG_TEXT_LIMIT
+        required=False, allow_blank=True, max_length=TEXT_LIMIT
     )
     kind = serializers.ChoiceField(choices=Lesson.Kind.choices, required=False)
     project = serializers.SlugRelatedField(
@@ -373,7 +372,7 @@ class ActionWriteSerializer(serializers.Serializer):
 
     lesson = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     description = serializers.CharField(
-        required=False, allow_blank=True, max_length=LONG_TEXT_LIMIT
+        required=False, allow_blank=True, max_length=TEXT_LIMIT
     )
     owner = serializers.CharField(
         required=False,
@@ -424,7 +423,7 @@ class ApplicationWriteSerializer(serializers.Serializer):
         help_text="The later project that applied it: one of your own (curators: any).",
     )
     applied_on = serializers.DateField(required=False, help_text="Today if left out.")
-    how = serializers.CharField(max_length=LONG_TEXT_LIMIT)
+    how = serializers.CharField(max_length=TEXT_LIMIT)
     outcome = serializers.ChoiceField(choices=Application.Outcome.choices, required=False)
     hours_saved = serializers.DecimalField(
         max_digits=8, decimal_places=1, min_value=0, required=False, allow_null=True

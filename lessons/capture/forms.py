@@ -9,13 +9,11 @@ from django.utils import timezone
 from taggit.forms import TagField, TagWidget
 
 from accounts.roles import is_curator
-from lessons.models import Lesson
+from lessons.models import TEXT_LIMIT, Lesson
 from projects.models import Phase, Project
 
 MARKDOWN_HELP = "Markdown works: **bold**, *italic*, lists starting with - and [links](https://…)."
 
-
-TEXT_LIMIT = 20_000
 
 
 TAG_LIMIT = 20

@@ -8,8 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from lessons.capture.forms import TEXT_LIMIT
-from lessons.models import Action, Application, Checklist, Lesson
+from lessons.models import TEXT_LIMIT, Action, Application, Checklist, Lesson
 from lessons.practice.services import owner_candidates
 from projects.models import Project
 

@@ -389,6 +389,7 @@ def _sort_out(plan: Plan, rows: list[Row]) -> None:
             )
         else:
             report.rows.append(PlannedRow(row.row, row.values["title"], row.project_ref, "create"))
+            report.notes.extend(row.notes)
             plan.rows.append(row)
 
 

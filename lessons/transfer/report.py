@@ -36,6 +36,7 @@ class ImportReport:
     dry_run: bool
     rows: list[PlannedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # what was done about a cell, to know
     blank_rows: int = 0
     # Names not found in Hindsight, by kind ("projects", "phases", "categories", "tags"):
     # missing = errors; created = created (or to be created, in a dry run).

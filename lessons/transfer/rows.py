@@ -15,12 +15,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from lessons.models import Lesson
+from lessons.models import TEXT_LIMIT, Lesson
 from lessons.transfer.columns import ImportOptions, column_label, normalise_header
 from lessons.transfer.reading import cell_text, is_blank
 from lessons.transfer.report import Problem
 
-MAX_TEXT_LENGTH = 20_000  # per long text; Excel's own limit for a cell is 32,767
 MAX_TAGS_LENGTH = 2000  # per cell of tags
 
 # -- words and dates ----------------------------------------------------------------------------
@@ -143,6 +142,7 @@ class Row:
     row: int
     values: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # what the import did about a cell
     project_ref: str = ""
     tags: list[str] = field(default_factory=list)
     project_key: str = ""  # the project's code in lower case, once resolved
@@ -185,7 +185,11 @@ class _Cells:
         column = column_label(self.options, self.headers, target)
         self.row.problems.append(Problem(self.row.row, column, message))
 
-    def text(self, target: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    def note(self, target: str, message: str) -> None:
+        column = column_label(self.options, self.headers, target)
+        self.row.notes.append(Problem(self.row.row, column, message))
+
+    def text(self, target: str, limit: int = TEXT_LIMIT) -> str:
         value = joined_text(self.by_target.get(target, []))
         if len(value) > limit:
             self.problem(target, f"too long: {len(value):,} characters, at most {limit:,}")
@@ -222,16 +226,42 @@ def read_row(number: int, cells: list[Any], options: ImportOptions, headers: lis
     return row
 
 
+TITLE_LENGTH = Lesson._meta.get_field("title").max_length
+
+
 def _read_texts(read: _Cells, values: dict[str, Any]) -> None:
-    values["title"] = read.text("title", Lesson._meta.get_field("title").max_length)
-    if not values["title"]:
-        read.problem("title", "the title is empty")
-    values["recommendation"] = read.text("recommendation")
-    if not values["recommendation"]:
-        read.problem("recommendation", "the lesson (what to do next time) is empty")
-    for name in ("summary", "context", "root_cause", "early_warning"):
+    for name in ("summary", "context", "root_cause", "early_warning", "recommendation"):
         values[name] = read.text(name)
+    _read_title(read, values)
+    if not values["recommendation"]:
+        _lesson_from_summary(read, values)
     values["external_id"] = read.text("external_id", 100) or None
+
+
+def _read_title(read: _Cells, values: dict[str, Any]) -> None:
+    """The title; a longer one is shortened, and kept whole at the top of the summary."""
+    title = read.text("title")
+    if not title:
+        read.problem("title", "the title is empty")
+    elif len(title) > TITLE_LENGTH:
+        read.note(
+            "title",
+            f"{len(title):,} characters: the title keeps the first words, "
+            "the summary begins with the whole of it",
+        )
+        values["summary"] = "\n\n".join(part for part in (title, values["summary"]) if part)
+        title = title[: TITLE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+    values["title"] = title
+
+
+def _lesson_from_summary(read: _Cells, values: dict[str, Any]) -> None:
+    """A row with no lesson text: its summary is the lesson (an LLIS record may hold only
+    an abstract); with no summary either, the row cannot be imported."""
+    if not values["summary"]:
+        read.problem("recommendation", "the lesson (what to do next time) is empty")
+        return
+    values["recommendation"], values["summary"] = values["summary"], ""
+    read.note("recommendation", "empty: the summary is the lesson")
 
 
 def _read_choice(

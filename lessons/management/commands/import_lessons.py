@@ -157,6 +157,8 @@ class Command(BaseCommand):
         """The columns, every problem and created name, then the figures; fails if anything
         is wrong."""
         self._columns(report)
+        for note in report.notes:
+            self.stdout.write(f"  row {note.row}, {note.column}: {note.message}")
         for problem in report.problems:
             where = f"row {problem.row}" if problem.row else "file"
             column = f", {problem.column}" if problem.column else ""

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from lessons.models import Lesson
+from lessons.models import TEXT_LIMIT, Lesson
 from tests.factories import (
     PhaseFactory,
 )
@@ -72,7 +72,7 @@ def test_a_reader_may_not_record_lessons(client, reader, project_a):
         ({"tags": [f"tag{n}" for n in range(21)]}, "tags"),
         ({"tags": "not a list"}, "tags"),
         ({"title": {"nested": 1}}, "title"),
-        ({"summary": "x" * 20_001}, "summary"),
+        ({"summary": "x" * (TEXT_LIMIT + 1)}, "summary"),
     ],
 )
 def test_bad_lesson_input_answers_400_with_the_fields_error(

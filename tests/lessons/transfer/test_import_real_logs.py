@@ -142,7 +142,8 @@ def test_a_cell_left_empty_among_joined_columns_leaves_no_empty_heading(db, admi
     assert Lesson.objects.get().recommendation == (
         "**Recommendation(s)**\n\nRecommend: add umbilical release to the pre-rollout checklist."
     )
-    rows[0][5] = ""  # and no "Recommendation(s)" either: no lesson at all
+    rows[0][5] = ""  # and no "Recommendation(s)" either, nor an abstract: no lesson at all
+    rows[0][2] = ""
     rows[0][0] = "24899"
     report = import_bytes(csv_bytes(rows, LLIS_HEADER), administrator, dry_run=True)
     (problem,) = [p for p in report.problems if "empty" in p.message]
