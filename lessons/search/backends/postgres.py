@@ -123,6 +123,8 @@ class PostgresBackend(SearchBackend):
         }
 
     def index(self, lesson_ids: Iterable[int] | None) -> None:
+        """Title (weight A); summary and tags (B); the rest of the text (C); category,
+        project name and code, and phase (D)."""
         where, params = "", []
         if lesson_ids is not None:
             ids = list(lesson_ids)
@@ -135,19 +137,25 @@ class PostgresBackend(SearchBackend):
                 UPDATE lessons_lesson AS lesson SET search_vector =
                     setweight(to_tsvector('english', coalesce(lesson.title, '')), 'A')
                     || setweight(to_tsvector('english',
-                         concat_ws(' ', lesson.summary, tagged.names)), 'B')
+                         concat_ws(' ', lesson.summary, source.tags)), 'B')
                     || setweight(to_tsvector('english', concat_ws(' ', lesson.context,
                          lesson.root_cause, lesson.recommendation, lesson.early_warning)), 'C')
+                    || setweight(to_tsvector('english', source.about), 'D')
                 FROM (
-                    SELECT lesson.id, string_agg(tag.name, ' ') AS names
+                    SELECT lesson.id, string_agg(tag.name, ' ') AS tags,
+                        concat_ws(' ', category.name, project.name, project.code, phase.name)
+                            AS about
                     FROM lessons_lesson AS lesson
+                    JOIN projects_project AS project ON project.id = lesson.project_id
+                    LEFT JOIN lessons_category AS category ON category.id = lesson.category_id
+                    LEFT JOIN projects_phase AS phase ON phase.id = lesson.phase_id
                     LEFT JOIN taggit_taggeditem AS item
                         ON item.object_id = lesson.id AND item.content_type_id = %s
                     LEFT JOIN taggit_tag AS tag ON tag.id = item.tag_id
                     {where}
-                    GROUP BY lesson.id
-                ) AS tagged
-                WHERE lesson.id = tagged.id
+                    GROUP BY lesson.id, project.id, category.id, phase.id
+                ) AS source
+                WHERE lesson.id = source.id
                 """,
                 [_lesson_content_type_id(), *params],
             )

@@ -14,8 +14,22 @@ from lessons.search.query import (
     _escape_with_highlights,
 )
 
-# Relative weights: title above summary and tags, those above the body.
-SQLITE_COLUMN_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, summary, tags, body
+# The columns of the FTS5 table (migration 0012) and their relative weights: title above
+# summary and tags, those above the body and "about" (category, project name and code, phase).
+SQLITE_COLUMN_WEIGHTS = (
+    10.0,  # title
+    4.0,  # summary
+    4.0,  # tags
+    1.0,  # body
+    1.0,  # about
+)
+
+# Lessons (re)indexed per statement: SQLite limits the parameters of one statement.
+CHUNK = 500
+
+
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 class SQLiteBackend(SearchBackend):
@@ -57,7 +71,7 @@ class SQLiteBackend(SearchBackend):
     def snippets(self, lesson_ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
         if not lesson_ids or not parsed.has_positive_terms:
             return {}
-        placeholders = ", ".join(["%s"] * len(lesson_ids))
+        placeholders = _placeholders(lesson_ids)
         with connection.cursor() as cursor:
             cursor.execute(
                 # Column 3 is the body; summary (1) is tried when the body has no match.
@@ -82,39 +96,44 @@ class SQLiteBackend(SearchBackend):
         return result
 
     def index(self, lesson_ids: Iterable[int] | None) -> None:
-        ids = None if lesson_ids is None else list(lesson_ids)
-        if ids is not None and not ids:
-            return
-        where, params = "", []
-        if ids is not None:
-            where = f"WHERE lesson.id IN ({', '.join(['%s'] * len(ids))})"
-            params = ids
         with connection.cursor() as cursor:
-            if ids is None:
+            if lesson_ids is None:
                 cursor.execute(f"DELETE FROM {self.table}")
-            else:
-                self._delete(cursor, ids)
-            cursor.execute(
-                f"""
-                INSERT INTO {self.table} (rowid, title, summary, tags, body)
-                SELECT lesson.id, lesson.title, lesson.summary,
-                    (SELECT group_concat(tag.name, ' ')
-                     FROM taggit_taggeditem AS item
-                     JOIN taggit_tag AS tag ON tag.id = item.tag_id
-                     WHERE item.object_id = lesson.id AND item.content_type_id = %s),
-                    lesson.context || ' ' || lesson.root_cause || ' ' ||
-                    lesson.recommendation || ' ' || lesson.early_warning
-                FROM lessons_lesson AS lesson {where}
-                """,
-                [_lesson_content_type_id(), *params],
-            )
+                self._insert(cursor, "", [])
+                return
+            ids = list(lesson_ids)
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                self._delete(cursor, chunk)
+                self._insert(cursor, f"WHERE lesson.id IN ({_placeholders(chunk)})", chunk)
+
+    def _insert(self, cursor, where: str, params: list[int]) -> None:
+        cursor.execute(
+            f"""
+            INSERT INTO {self.table} (rowid, title, summary, tags, body, about)
+            SELECT lesson.id, lesson.title, lesson.summary,
+                (SELECT group_concat(tag.name, ' ')
+                 FROM taggit_taggeditem AS item
+                 JOIN taggit_tag AS tag ON tag.id = item.tag_id
+                 WHERE item.object_id = lesson.id AND item.content_type_id = %s),
+                lesson.context || ' ' || lesson.root_cause || ' ' ||
+                lesson.recommendation || ' ' || lesson.early_warning,
+                project.name || ' ' || project.code || ' ' || coalesce(category.name, '')
+                || ' ' || coalesce(phase.name, '')
+            FROM lessons_lesson AS lesson
+            JOIN projects_project AS project ON project.id = lesson.project_id
+            LEFT JOIN lessons_category AS category ON category.id = lesson.category_id
+            LEFT JOIN projects_phase AS phase ON phase.id = lesson.phase_id
+            {where}
+            """,
+            [_lesson_content_type_id(), *params],
+        )
 
     def _delete(self, cursor, ids: list[int]) -> None:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
             cursor.execute(
-                f"DELETE FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
+                f"DELETE FROM {self.table} WHERE rowid IN ({_placeholders(chunk)})", chunk
             )
 
     def unindex(self, lesson_ids: Iterable[int]) -> None:
