@@ -12,16 +12,22 @@ from lessons.search.query import (
     HIGHLIGHT_START,
     ParsedQuery,
     _escape_with_highlights,
+    compounds,
+    term_variants,
 )
 
 # The columns of the FTS5 table (migration 0012) and their relative weights: title above
-# summary and tags, those above the body and "about" (category, project name and code, phase).
+# summary and tags, those above the body, category, project and phase. Title, tags and
+# "about" (category, project name and code, phase) hold their hyphenated words joined after
+# their text; summary and body, whose text snippets show, hold theirs in columns of their own.
 SQLITE_COLUMN_WEIGHTS = (
     10.0,  # title
     4.0,  # summary
     4.0,  # tags
     1.0,  # body
     1.0,  # about
+    4.0,  # summary_compounds
+    1.0,  # body_compounds
 )
 
 # Lessons (re)indexed per statement: SQLite limits the parameters of one statement.
@@ -39,13 +45,23 @@ class SQLiteBackend(SearchBackend):
     table = "lessons_lesson_fts"
 
     @staticmethod
-    def _fts_term(words: list[str]) -> str:
+    def _fts_phrase(words: list[str]) -> str:
         # Quoted, every term is a string (or phrase) to FTS5, never an operator.
         return '"' + " ".join(words).replace('"', '""') + '"'
 
-    def _fts_query(self, groups: list[list[list[str]]]) -> str:
+    def _fts_term(self, term: list[str], highlight: bool = False) -> str:
+        """A term in any of its forms ("wi fi" or "wifi")."""
+        # FTS5 reads a hyphenated word as its parts: "wi-fi" is the phrase "wi fi".
+        phrases = dict.fromkeys(
+            self._fts_phrase(" ".join(variant).replace("-", " ").split())
+            for variant in term_variants(term, highlight)
+        )
+        return "(" + " OR ".join(phrases) + ")"
+
+    def _fts_query(self, groups: list[list[list[str]]], highlight: bool = False) -> str:
         alternatives = [
-            "(" + " AND ".join(self._fts_term(term) for term in group) + ")" for group in groups
+            "(" + " AND ".join(self._fts_term(term, highlight) for term in group) + ")"
+            for group in groups
         ]
         return " OR ".join(alternatives)
 
@@ -83,7 +99,8 @@ class SQLiteBackend(SearchBackend):
                     HIGHLIGHT_END,
                     HIGHLIGHT_START,
                     HIGHLIGHT_END,
-                    self._fts_query(parsed.groups),
+                    # A joined word is also marked where it is written with a hyphen.
+                    self._fts_query(parsed.groups, highlight=True),
                     *lesson_ids,
                 ],
             )
@@ -96,6 +113,10 @@ class SQLiteBackend(SearchBackend):
         return result
 
     def index(self, lesson_ids: Iterable[int] | None) -> None:
+        connection.ensure_connection()
+        connection.connection.create_function(
+            "hindsight_compounds", 1, compounds, deterministic=True
+        )
         with connection.cursor() as cursor:
             if lesson_ids is None:
                 cursor.execute(f"DELETE FROM {self.table}")
@@ -110,21 +131,28 @@ class SQLiteBackend(SearchBackend):
     def _insert(self, cursor, where: str, params: list[int]) -> None:
         cursor.execute(
             f"""
-            INSERT INTO {self.table} (rowid, title, summary, tags, body, about)
-            SELECT lesson.id, lesson.title, lesson.summary,
-                (SELECT group_concat(tag.name, ' ')
-                 FROM taggit_taggeditem AS item
-                 JOIN taggit_tag AS tag ON tag.id = item.tag_id
-                 WHERE item.object_id = lesson.id AND item.content_type_id = %s),
-                lesson.context || ' ' || lesson.root_cause || ' ' ||
-                lesson.recommendation || ' ' || lesson.early_warning,
-                project.name || ' ' || project.code || ' ' || coalesce(category.name, '')
-                || ' ' || coalesce(phase.name, '')
-            FROM lessons_lesson AS lesson
-            JOIN projects_project AS project ON project.id = lesson.project_id
-            LEFT JOIN lessons_category AS category ON category.id = lesson.category_id
-            LEFT JOIN projects_phase AS phase ON phase.id = lesson.phase_id
-            {where}
+            INSERT INTO {self.table} (rowid, title, summary, tags, body, about,
+                summary_compounds, body_compounds)
+            SELECT id, title || ' ' || hindsight_compounds(title), summary,
+                tags || ' ' || hindsight_compounds(tags), body,
+                about || ' ' || hindsight_compounds(about),
+                hindsight_compounds(summary), hindsight_compounds(body)
+            FROM (
+                SELECT lesson.id, lesson.title, lesson.summary,
+                    coalesce((SELECT group_concat(tag.name, ' ')
+                     FROM taggit_taggeditem AS item
+                     JOIN taggit_tag AS tag ON tag.id = item.tag_id
+                     WHERE item.object_id = lesson.id AND item.content_type_id = %s), '') AS tags,
+                    lesson.context || ' ' || lesson.root_cause || ' ' ||
+                    lesson.recommendation || ' ' || lesson.early_warning AS body,
+                    project.name || ' ' || project.code || ' ' || coalesce(category.name, '')
+                    || ' ' || coalesce(phase.name, '') AS about
+                FROM lessons_lesson AS lesson
+                JOIN projects_project AS project ON project.id = lesson.project_id
+                LEFT JOIN lessons_category AS category ON category.id = lesson.category_id
+                LEFT JOIN projects_phase AS phase ON phase.id = lesson.phase_id
+                {where}
+            )
             """,
             [_lesson_content_type_id(), *params],
         )

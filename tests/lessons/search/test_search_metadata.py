@@ -34,7 +34,7 @@ def communication(db) -> Category:
 
 @pytest.fixture
 def harbour(db) -> Project:
-    return ProjectFactory(code="HBR-NORTH", name="Harbour Crane Renewal")
+    return ProjectFactory(code="HBR-2025", name="Harbour Crane Renewal")
 
 
 def test_a_category_name_finds_the_lessons_of_that_category(communication):
@@ -47,7 +47,8 @@ def test_a_category_name_finds_the_lessons_of_that_category(communication):
 def test_a_project_name_or_code_finds_its_lessons(harbour):
     LessonFactory(title="Lifting plan approved twice", project=harbour)
     LessonFactory(title="Lifting plan reused elsewhere")
-    for query in ("harbour", "Harbour Crane Renewal", "HBR-NORTH", "hbr-north"):
+    # PostgreSQL reads "HBR-2025" as "hbr" and the number "-2025": the code still finds it.
+    for query in ("harbour", "Harbour Crane Renewal", "HBR-2025", "hbr-2025", "HBR2025"):
         assert found(query) == ["Lifting plan approved twice"], query
 
 
@@ -96,10 +97,10 @@ def test_renaming_a_project_or_changing_its_code_reindexes_its_lessons(harbour):
     harbour.save()
     assert found("harbour") == []
     assert found("quay") == ["Lifting plan approved twice"]
-    harbour.code = "QRF-SOUTH"
+    harbour.code = "QRF-7"
     harbour.save()
-    assert found("HBR-NORTH") == []
-    assert found("QRF-SOUTH") == ["Lifting plan approved twice"]
+    assert found("HBR-2025") == []
+    assert found("QRF-7") == ["Lifting plan approved twice"]
 
 
 def test_saving_a_project_without_renaming_it_leaves_the_index_alone(harbour, monkeypatch):
