@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.dispatch import receiver
 
 from lessons.search.backends.base import SearchBackend, _lesson_content_type_id
 from lessons.search.query import (
@@ -36,6 +38,19 @@ CHUNK = 500
 
 def _placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
+
+
+@receiver(connection_created)
+def add_compounds_function(sender, connection, **kwargs) -> None:
+    """hindsight_compounds(text) on every SQLite connection: the index holds its words.
+
+    Registered as each connection opens: SQLite refuses to (re)define a function while a
+    statement of the connection is still being read (a restore reads as it writes).
+    """
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "hindsight_compounds", 1, compounds, deterministic=True
+        )
 
 
 class SQLiteBackend(SearchBackend):
@@ -113,10 +128,6 @@ class SQLiteBackend(SearchBackend):
         return result
 
     def index(self, lesson_ids: Iterable[int] | None) -> None:
-        connection.ensure_connection()
-        connection.connection.create_function(
-            "hindsight_compounds", 1, compounds, deterministic=True
-        )
         with connection.cursor() as cursor:
             if lesson_ids is None:
                 cursor.execute(f"DELETE FROM {self.table}")
