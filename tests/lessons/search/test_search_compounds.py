@@ -59,6 +59,20 @@ def test_titles_tags_and_summaries_hold_joined_forms_too(db):
     assert found("signoff") == ["Tagged"]
 
 
+@pytest.mark.parametrize("rank_all_below", [0, 10_000])
+def test_a_title_written_with_a_hyphen_ranks_first_for_the_joined_word(
+    db, monkeypatch, rank_all_below
+):
+    # 0: PostgreSQL ranks title matches first through the title's own index, as for a broad
+    # word; that index holds the joined form too.
+    monkeypatch.setattr(postgres_search, "RANK_ALL_BELOW", rank_all_below)
+    LessonFactory(title="Guests complained", context="The Wi-Fi in the hall kept dropping.")
+    LessonFactory(title="Wi-Fi coverage survey")
+    matches = search.matching(Lesson.objects.all(), "wifi")
+    ranked = search.RankedResults(matches, "wifi", matches.count())[0:10]
+    assert [lesson.title for lesson in ranked] == ["Wi-Fi coverage survey", "Guests complained"]
+
+
 def test_a_project_code_is_found_with_or_without_its_hyphen(db):
     LessonFactory(title="Crane", project=ProjectFactory(code="ERP-2025", name="Ledger"))
     assert found("ERP-2025") == found("erp2025") == ["Crane"]
@@ -193,3 +207,7 @@ def test_postgresql_searches_through_the_gin_indexes(db):
     in_title = RawSQL(f"{title_vector} @@ {sql}", params, output_field=BooleanField())
     plan = Lesson.objects.filter(in_title).explain()
     assert "Bitmap Index Scan on lesson_title_vector_gin" in plan, plan
+    # ...and that index holds the joined form of a title's hyphenated words.
+    sql, params = pg._sql(pg._search_query(parse_query("wifi")))
+    in_title = RawSQL(f"{title_vector} @@ {sql}", params, output_field=BooleanField())
+    assert list(Lesson.objects.filter(in_title).values_list("title", flat=True)) == ["Wi-Fi outage"]
