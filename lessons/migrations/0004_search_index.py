@@ -29,7 +29,7 @@ def _run(statements):
         vendor = schema_editor.connection.vendor
         for statement in statements.get(vendor, []):
             schema_editor.execute(statement)
-        # Existing lessons are indexed by migration 0007, once every index column exists.
+        # Existing lessons are indexed by migration 0012, once every index column exists.
 
     return run
 

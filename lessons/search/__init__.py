@@ -6,8 +6,10 @@ lesson table; the signal handlers in ``lessons.signals`` and the bulk loader cal
 ``index_lessons`` after every write. A search-engine backend could be added here later
 without touching any view.
 
-Query syntax is the web's: words (all required), "exact phrase", -excluded, ``or``.
-Bad syntax never errors: it degrades to plain words.
+Query syntax is the web's: words (all required), "exact phrase", -excluded, ``or``; a
+hyphenated word also stands for its joined form ("wi-fi", "wifi"). Bad syntax never errors:
+it degrades to plain words. The index holds a lesson's texts, tags, category, project and
+phase.
 """
 
 from __future__ import annotations

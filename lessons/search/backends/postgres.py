@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
+from functools import reduce
 
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, QuerySet, Value
@@ -12,10 +14,13 @@ from lessons.search.query import (
     HIGHLIGHT_START,
     ParsedQuery,
     _escape_with_highlights,
+    term_variants,
 )
 
-# Matches the expression of the GIN index lesson_title_vector_gin (migration 0006).
-TITLE_VECTOR = "to_tsvector('english'::regconfig, lessons_lesson.title)"
+# hindsight_tsvector(text) (migration 0012) is the English tsvector of a text with its
+# hyphenated words also joined ("Wi-Fi" also as "wifi"). This matches the expression of the
+# GIN index lesson_title_vector_gin.
+TITLE_VECTOR = "hindsight_tsvector(lessons_lesson.title)"
 
 
 # Below this many matches, ranking them all at once is cheaper than ranking in two steps.
@@ -28,29 +33,50 @@ class PostgresBackend(SearchBackend):
     vendor = "postgresql"
     config = "english"
 
-    def _tsquery_text(self, parsed: ParsedQuery) -> str:
-        # Rebuild the query in websearch syntax from the parsed parts, so both backends read
-        # exactly the same query (and stray quotes or dashes cannot change its meaning).
-        alternatives = []
-        for group in parsed.groups:
-            alternatives.append(" ".join(f'"{" ".join(term)}"' for term in group))
-        text = " or ".join(alternatives)
-        for term in parsed.excluded:
-            text += f' -"{" ".join(term)}"'
-        return text.strip()
-
-    def _search_query(self, parsed: ParsedQuery):
+    def _phrase(self, words: list[str]):
         from django.contrib.postgres.search import SearchQuery
 
-        return SearchQuery(self._tsquery_text(parsed), config=self.config, search_type="websearch")
+        # One quoted phrase in websearch syntax: stray quotes or dashes cannot change the
+        # meaning of the query, and both backends read exactly the same words.
+        return SearchQuery(f'"{" ".join(words)}"', config=self.config, search_type="websearch")
+
+    def _term(self, term: list[str], highlight: bool = False):
+        """A term in any of its forms ("wi fi" or "wifi")."""
+        return reduce(operator.or_, map(self._phrase, term_variants(term, highlight)))
+
+    def _any_group(self, groups: list[list[list[str]]], highlight: bool = False):
+        """Any of the groups, each with all its terms."""
+        return reduce(
+            operator.or_,
+            (reduce(operator.and_, (self._term(t, highlight) for t in group)) for group in groups),
+        )
+
+    def _search_query(self, parsed: ParsedQuery):
+        """The tsquery of a query with positive terms: none of the excluded terms in any form."""
+        query = self._any_group(parsed.groups)
+        for term in parsed.excluded:
+            for variant in term_variants(term):
+                query &= ~self._phrase(variant)
+        return query
+
+    @staticmethod
+    def _sql(query) -> tuple[str, list]:
+        """The SQL of a search query, for the statements written out by hand."""
+        from django.db.models.sql import Query
+
+        from lessons.models import Lesson
+
+        compiler = Query(Lesson).get_compiler(connection=connection)
+        sql, params = compiler.compile(query.resolve_expression(compiler.query))
+        return f"({sql})", list(params)
 
     def matching(self, queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
         from django.contrib.postgres.search import SearchRank
 
         if not parsed.has_positive_terms:
             # "-word" alone: every lesson without the word.
-            any_excluded = ParsedQuery(groups=[[term] for term in parsed.excluded])
-            return queryset.exclude(search_vector=self._search_query(any_excluded)).annotate(
+            any_excluded = self._any_group([[term] for term in parsed.excluded])
+            return queryset.exclude(search_vector=any_excluded).annotate(
                 search_rank=Value(0.0, output_field=FloatField())
             )
         query = self._search_query(parsed)
@@ -72,17 +98,13 @@ class PostgresBackend(SearchBackend):
         """
         if not parsed.has_positive_terms or total <= RANK_ALL_BELOW:
             return super().ranked_ids(queryset, parsed, start, stop, total)
-        query_text = self._tsquery_text(parsed)
+        query_sql, query_params = self._sql(self._search_query(parsed))
         in_title = RawSQL(
-            f"{TITLE_VECTOR} @@ websearch_to_tsquery('english', %s)",
-            [query_text],
-            output_field=BooleanField(),
+            f"{TITLE_VECTOR} @@ {query_sql}", query_params, output_field=BooleanField()
         )
         title_matches = queryset.filter(in_title)
         title_rank = RawSQL(
-            f"ts_rank({TITLE_VECTOR}, websearch_to_tsquery('english', %s))",
-            [query_text],
-            output_field=FloatField(),
+            f"ts_rank({TITLE_VECTOR}, {query_sql})", query_params, output_field=FloatField()
         )
         ids = list(
             title_matches.annotate(title_rank=title_rank)
@@ -107,13 +129,16 @@ class PostgresBackend(SearchBackend):
             f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=35, MinWords=15, "
             'MaxFragments=2, FragmentDelimiter=" … "'
         )
+        # The words to mark: those searched for, and a joined word also where it is written
+        # with a hyphen ("wifi" in "Wi-Fi").
+        query_sql, query_params = self._sql(self._any_group(parsed.groups, highlight=True))
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, ts_headline('english', "
                 "concat_ws(' ', summary, context, root_cause, recommendation), "
-                "websearch_to_tsquery('english', %s), %s) "
+                f"{query_sql}, %s) "
                 "FROM lessons_lesson WHERE id = ANY(%s)",
-                [self._tsquery_text(parsed), options, list(lesson_ids)],
+                [*query_params, options, list(lesson_ids)],
             )
             rows = cursor.fetchall()
         return {
@@ -123,6 +148,8 @@ class PostgresBackend(SearchBackend):
         }
 
     def index(self, lesson_ids: Iterable[int] | None) -> None:
+        """Title (weight A); summary and tags (B); the rest of the text (C); category,
+        project name and code, and phase (D)."""
         where, params = "", []
         if lesson_ids is not None:
             ids = list(lesson_ids)
@@ -133,21 +160,27 @@ class PostgresBackend(SearchBackend):
             cursor.execute(
                 f"""
                 UPDATE lessons_lesson AS lesson SET search_vector =
-                    setweight(to_tsvector('english', coalesce(lesson.title, '')), 'A')
-                    || setweight(to_tsvector('english',
-                         concat_ws(' ', lesson.summary, tagged.names)), 'B')
-                    || setweight(to_tsvector('english', concat_ws(' ', lesson.context,
+                    setweight(hindsight_tsvector(lesson.title), 'A')
+                    || setweight(hindsight_tsvector(concat_ws(' ', lesson.summary, source.tags)),
+                         'B')
+                    || setweight(hindsight_tsvector(concat_ws(' ', lesson.context,
                          lesson.root_cause, lesson.recommendation, lesson.early_warning)), 'C')
+                    || setweight(hindsight_tsvector(source.about), 'D')
                 FROM (
-                    SELECT lesson.id, string_agg(tag.name, ' ') AS names
+                    SELECT lesson.id, string_agg(tag.name, ' ') AS tags,
+                        concat_ws(' ', category.name, project.name, project.code, phase.name)
+                            AS about
                     FROM lessons_lesson AS lesson
+                    JOIN projects_project AS project ON project.id = lesson.project_id
+                    LEFT JOIN lessons_category AS category ON category.id = lesson.category_id
+                    LEFT JOIN projects_phase AS phase ON phase.id = lesson.phase_id
                     LEFT JOIN taggit_taggeditem AS item
                         ON item.object_id = lesson.id AND item.content_type_id = %s
                     LEFT JOIN taggit_tag AS tag ON tag.id = item.tag_id
                     {where}
-                    GROUP BY lesson.id
-                ) AS tagged
-                WHERE lesson.id = tagged.id
+                    GROUP BY lesson.id, project.id, category.id, phase.id
+                ) AS source
+                WHERE lesson.id = source.id
                 """,
                 [_lesson_content_type_id(), *params],
             )

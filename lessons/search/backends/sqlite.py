@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.dispatch import receiver
 
 from lessons.search.backends.base import SearchBackend, _lesson_content_type_id
 from lessons.search.query import (
@@ -12,10 +14,43 @@ from lessons.search.query import (
     HIGHLIGHT_START,
     ParsedQuery,
     _escape_with_highlights,
+    compounds,
+    term_variants,
 )
 
-# Relative weights: title above summary and tags, those above the body.
-SQLITE_COLUMN_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, summary, tags, body
+# The columns of the FTS5 table (migration 0012) and their relative weights: title above
+# summary and tags, those above the body, category, project and phase. Title, tags and
+# "about" (category, project name and code, phase) hold their hyphenated words joined after
+# their text; summary and body, whose text snippets show, hold theirs in columns of their own.
+SQLITE_COLUMN_WEIGHTS = (
+    10.0,  # title
+    4.0,  # summary
+    4.0,  # tags
+    1.0,  # body
+    1.0,  # about
+    4.0,  # summary_compounds
+    1.0,  # body_compounds
+)
+
+# Lessons (re)indexed per statement: SQLite limits the parameters of one statement.
+CHUNK = 500
+
+
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+@receiver(connection_created)
+def add_compounds_function(sender, connection, **kwargs) -> None:
+    """hindsight_compounds(text) on every SQLite connection: the index holds its words.
+
+    Registered as each connection opens: SQLite refuses to (re)define a function while a
+    statement of the connection is still being read (a restore reads as it writes).
+    """
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "hindsight_compounds", 1, compounds, deterministic=True
+        )
 
 
 class SQLiteBackend(SearchBackend):
@@ -25,13 +60,23 @@ class SQLiteBackend(SearchBackend):
     table = "lessons_lesson_fts"
 
     @staticmethod
-    def _fts_term(words: list[str]) -> str:
+    def _fts_phrase(words: list[str]) -> str:
         # Quoted, every term is a string (or phrase) to FTS5, never an operator.
         return '"' + " ".join(words).replace('"', '""') + '"'
 
-    def _fts_query(self, groups: list[list[list[str]]]) -> str:
+    def _fts_term(self, term: list[str], highlight: bool = False) -> str:
+        """A term in any of its forms ("wi fi" or "wifi")."""
+        # FTS5 reads a hyphenated word as its parts: "wi-fi" is the phrase "wi fi".
+        phrases = dict.fromkeys(
+            self._fts_phrase(" ".join(variant).replace("-", " ").split())
+            for variant in term_variants(term, highlight)
+        )
+        return "(" + " OR ".join(phrases) + ")"
+
+    def _fts_query(self, groups: list[list[list[str]]], highlight: bool = False) -> str:
         alternatives = [
-            "(" + " AND ".join(self._fts_term(term) for term in group) + ")" for group in groups
+            "(" + " AND ".join(self._fts_term(term, highlight) for term in group) + ")"
+            for group in groups
         ]
         return " OR ".join(alternatives)
 
@@ -57,7 +102,7 @@ class SQLiteBackend(SearchBackend):
     def snippets(self, lesson_ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
         if not lesson_ids or not parsed.has_positive_terms:
             return {}
-        placeholders = ", ".join(["%s"] * len(lesson_ids))
+        placeholders = _placeholders(lesson_ids)
         with connection.cursor() as cursor:
             cursor.execute(
                 # Column 3 is the body; summary (1) is tried when the body has no match.
@@ -69,7 +114,8 @@ class SQLiteBackend(SearchBackend):
                     HIGHLIGHT_END,
                     HIGHLIGHT_START,
                     HIGHLIGHT_END,
-                    self._fts_query(parsed.groups),
+                    # A joined word is also marked where it is written with a hyphen.
+                    self._fts_query(parsed.groups, highlight=True),
                     *lesson_ids,
                 ],
             )
@@ -82,39 +128,51 @@ class SQLiteBackend(SearchBackend):
         return result
 
     def index(self, lesson_ids: Iterable[int] | None) -> None:
-        ids = None if lesson_ids is None else list(lesson_ids)
-        if ids is not None and not ids:
-            return
-        where, params = "", []
-        if ids is not None:
-            where = f"WHERE lesson.id IN ({', '.join(['%s'] * len(ids))})"
-            params = ids
         with connection.cursor() as cursor:
-            if ids is None:
+            if lesson_ids is None:
                 cursor.execute(f"DELETE FROM {self.table}")
-            else:
-                self._delete(cursor, ids)
-            cursor.execute(
-                f"""
-                INSERT INTO {self.table} (rowid, title, summary, tags, body)
+                self._insert(cursor, "", [])
+                return
+            ids = list(lesson_ids)
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                self._delete(cursor, chunk)
+                self._insert(cursor, f"WHERE lesson.id IN ({_placeholders(chunk)})", chunk)
+
+    def _insert(self, cursor, where: str, params: list[int]) -> None:
+        cursor.execute(
+            f"""
+            INSERT INTO {self.table} (rowid, title, summary, tags, body, about,
+                summary_compounds, body_compounds)
+            SELECT id, title || ' ' || hindsight_compounds(title), summary,
+                tags || ' ' || hindsight_compounds(tags), body,
+                about || ' ' || hindsight_compounds(about),
+                hindsight_compounds(summary), hindsight_compounds(body)
+            FROM (
                 SELECT lesson.id, lesson.title, lesson.summary,
-                    (SELECT group_concat(tag.name, ' ')
+                    coalesce((SELECT group_concat(tag.name, ' ')
                      FROM taggit_taggeditem AS item
                      JOIN taggit_tag AS tag ON tag.id = item.tag_id
-                     WHERE item.object_id = lesson.id AND item.content_type_id = %s),
+                     WHERE item.object_id = lesson.id AND item.content_type_id = %s), '') AS tags,
                     lesson.context || ' ' || lesson.root_cause || ' ' ||
-                    lesson.recommendation || ' ' || lesson.early_warning
-                FROM lessons_lesson AS lesson {where}
-                """,
-                [_lesson_content_type_id(), *params],
+                    lesson.recommendation || ' ' || lesson.early_warning AS body,
+                    project.name || ' ' || project.code || ' ' || coalesce(category.name, '')
+                    || ' ' || coalesce(phase.name, '') AS about
+                FROM lessons_lesson AS lesson
+                JOIN projects_project AS project ON project.id = lesson.project_id
+                LEFT JOIN lessons_category AS category ON category.id = lesson.category_id
+                LEFT JOIN projects_phase AS phase ON phase.id = lesson.phase_id
+                {where}
             )
+            """,
+            [_lesson_content_type_id(), *params],
+        )
 
     def _delete(self, cursor, ids: list[int]) -> None:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
             cursor.execute(
-                f"DELETE FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
+                f"DELETE FROM {self.table} WHERE rowid IN ({_placeholders(chunk)})", chunk
             )
 
     def unindex(self, lesson_ids: Iterable[int]) -> None:
