@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def _refresh_rating_aggregates(lesson_id: int) -> None:
+def refresh_rating_aggregates(lesson_id: int) -> None:
     """Recompute count and mean from the ratings themselves, so they can never drift."""
     figures = Rating.objects.filter(lesson_id=lesson_id).aggregate(n=Count("id"), avg=Avg("score"))
     average = round(figures["avg"] or 0.0, 4)
@@ -40,7 +40,7 @@ def rate_lesson(lesson: Lesson, user: User, score: int, comment: str = "") -> Ra
     rating, _ = Rating.objects.update_or_create(
         lesson_id=lesson.pk, user=user, defaults={"score": int(score), "comment": comment}
     )
-    _refresh_rating_aggregates(lesson.pk)
+    refresh_rating_aggregates(lesson.pk)
     return rating
 
 
@@ -50,7 +50,7 @@ def remove_rating(lesson: Lesson, user: User) -> bool:
     _lock_lesson(lesson.pk)
     deleted, _ = Rating.objects.filter(lesson_id=lesson.pk, user=user).delete()
     if deleted:
-        _refresh_rating_aggregates(lesson.pk)
+        refresh_rating_aggregates(lesson.pk)
     return bool(deleted)
 
 

@@ -44,7 +44,7 @@ from django.utils import timezone
 from accounts.policy import can_curate, can_submit_lesson
 from lessons.history import attribute_change
 from lessons.models import Application, Lesson, LessonViewDay, Rating
-from lessons.ratings import _refresh_rating_aggregates
+from lessons.ratings import refresh_rating_aggregates
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -397,8 +397,8 @@ def _move_ratings(old: Lesson, kept: Lesson) -> None:
     already_rated = Rating.objects.filter(lesson=kept).values("user_id")
     Rating.objects.filter(lesson=old, user_id__in=already_rated).delete()
     Rating.objects.filter(lesson=old).update(lesson=kept)
-    _refresh_rating_aggregates(kept.pk)
-    _refresh_rating_aggregates(old.pk)  # no ratings left: count 0, usefulness the prior
+    refresh_rating_aggregates(kept.pk)
+    refresh_rating_aggregates(old.pk)  # no ratings left: count 0, usefulness the prior
 
 
 def _move_views(old: Lesson, kept: Lesson) -> None:

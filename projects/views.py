@@ -16,6 +16,7 @@ from projects import services
 from projects.forms import AddMemberForm, AttendeesForm, ReviewLessonForm, ReviewOpenForm
 from projects.models import PhaseReview, Project
 from projects.services import MembershipError, ReviewError, add_member, remove_member
+from projects.shortcuts import managed_project
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -61,16 +62,9 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _managed_project(request: HttpRequest, code: str, what: str = "manages its team") -> Project:
-    project = get_object_or_404(Project, code=code)
-    if not policy.can_manage_project(request.user, project):
-        raise PermissionDenied(f"Only the project's manager or an administrator {what}.")
-    return project
-
-
 @require_POST
 def member_add(request: HttpRequest, code: str) -> HttpResponse:
-    project = _managed_project(request, code)
+    project = managed_project(request, code)
     form = AddMemberForm(project, request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a person and a role to add them to the team.")
@@ -86,7 +80,7 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def member_remove(request: HttpRequest, code: str, membership_id: int) -> HttpResponse:
-    project = _managed_project(request, code)
+    project = managed_project(request, code)
     membership = get_object_or_404(project.memberships.select_related("user"), pk=membership_id)
     remove_member(membership)
     messages.success(request, f"{membership.user} left {project.code}.")
@@ -120,7 +114,7 @@ def _require_manager(request: HttpRequest, review: PhaseReview, what: str) -> No
 
 
 def review_open(request: HttpRequest, code: str) -> HttpResponse:
-    project = _managed_project(request, code, "opens review sessions")
+    project = managed_project(request, code, "opens review sessions")
     form = ReviewOpenForm(project, request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

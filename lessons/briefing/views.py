@@ -21,7 +21,7 @@ from lessons.models import Application, Lesson
 from lessons.practice.services import create_action, record_application
 from projects import services
 from projects.models import KickoffAssignment, Project
-from projects.views import _managed_project
+from projects.shortcuts import managed_project
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -108,7 +108,7 @@ def _kickoff_lesson(request: HttpRequest, lesson_id) -> Lesson:
 
 @require_POST
 def kickoff_assign(request: HttpRequest, code: str) -> HttpResponse:
-    project = _managed_project(request, code, "assigns briefing lessons")
+    project = managed_project(request, code, "assigns briefing lessons")
     lesson = _kickoff_lesson(request, request.POST.get("lesson", ""))
     assignee_id = _as_id(request.POST.get("assignee", ""))
     assignee = None if assignee_id is None else User.objects.filter(pk=assignee_id).first()
@@ -128,7 +128,7 @@ def kickoff_assign(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def kickoff_unassign(request: HttpRequest, code: str, assignment_id: int) -> HttpResponse:
-    project = _managed_project(request, code, "assigns briefing lessons")
+    project = managed_project(request, code, "assigns briefing lessons")
     assignment = get_object_or_404(
         project.kickoff_assignments.filter(
             lesson__in=Lesson.objects.visible_to(request.user)
@@ -144,7 +144,7 @@ def kickoff_unassign(request: HttpRequest, code: str, assignment_id: int) -> Htt
 
 @require_POST
 def kickoff_reviewed(request: HttpRequest, code: str) -> HttpResponse:
-    project = _managed_project(request, code, "marks the briefing reviewed")
+    project = managed_project(request, code, "marks the briefing reviewed")
     services.mark_briefing_reviewed(project, request.user)
     messages.success(request, f"The {project.code} kick-off briefing is marked reviewed.")
     return _back_to_kickoff(request, project)
@@ -162,7 +162,7 @@ def _briefing_lesson_step(what: str, allowed: Callable[[User, Lesson], bool], re
         @require_POST
         @functools.wraps(act)
         def view(request: HttpRequest, code: str, lesson_id: int) -> HttpResponse:
-            project = _managed_project(request, code, what)
+            project = managed_project(request, code, what)
             lesson = _kickoff_lesson(request, lesson_id)
             if allowed(request.user, lesson):
                 messages.success(request, act(request, project, lesson))

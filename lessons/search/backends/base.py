@@ -35,7 +35,7 @@ class SearchBackend:
         raise NotImplementedError
 
 
-def _lesson_content_type_id() -> int:
+def lesson_content_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
     from lessons.models import Lesson

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from lessons.search.backends.base import SearchBackend, _lesson_content_type_id
+from lessons.search.backends.base import SearchBackend, lesson_content_type_id
 from lessons.search.query import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -182,7 +182,7 @@ class PostgresBackend(SearchBackend):
                 ) AS source
                 WHERE lesson.id = source.id
                 """,
-                [_lesson_content_type_id(), *params],
+                [lesson_content_type_id(), *params],
             )
 
     def unindex(self, lesson_ids: Iterable[int]) -> None:

@@ -8,7 +8,7 @@ from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
 
-from lessons.search.backends.base import SearchBackend, _lesson_content_type_id
+from lessons.search.backends.base import SearchBackend, lesson_content_type_id
 from lessons.search.query import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -165,7 +165,7 @@ class SQLiteBackend(SearchBackend):
                 {where}
             )
             """,
-            [_lesson_content_type_id(), *params],
+            [lesson_content_type_id(), *params],
         )
 
     def _delete(self, cursor, ids: list[int]) -> None:

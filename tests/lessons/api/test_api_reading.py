@@ -116,9 +116,9 @@ def test_detail_has_every_field_by_slug_code_and_name(client, reader, project_a,
         occurred_on=TODAY() - timedelta(days=3),
     )
     RatingFactory(lesson=lesson, score=4)
-    from lessons.ratings import _refresh_rating_aggregates
+    from lessons.ratings import refresh_rating_aggregates
 
-    _refresh_rating_aggregates(lesson.pk)
+    refresh_rating_aggregates(lesson.pk)
     body = as_user(client, reader).get(f"/api/lessons/{lesson.pk}/").json()
     assert body["id"] == lesson.pk
     assert body["project"] == "PRJ-A" and body["project_name"] == "Project A"

@@ -84,10 +84,10 @@ def collection(project_a, project_b, contributor):
         Lesson.objects.filter(pk=lesson.pk).update(view_count=(n * 7) % 11)
         for rater in raters[: n % 4]:
             RatingFactory(lesson=lesson, user=rater, score=1 + (n % 5))
-    from lessons.ratings import _refresh_rating_aggregates
+    from lessons.ratings import refresh_rating_aggregates
 
     for pk in Lesson.objects.values_list("pk", flat=True):
-        _refresh_rating_aggregates(pk)
+        refresh_rating_aggregates(pk)
 
 
 SEARCHES = [
